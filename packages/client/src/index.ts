@@ -1,0 +1,13 @@
+export type { VideoCodec } from "./codec-preferences.js";
+export { type ConnectionEvent, type ConnectionState, nextConnectionState } from "./connection-state.js";
+export { ClientErrorCatalogue, type ClientErrorCode, RelaisError, type RelaisErrorCode } from "./errors.js";
+export { type EventMap, TypedEmitter } from "./events.js";
+export { decodeJwtPayload, type TokenTimeStatus, tokenTimeStatus } from "./jwt.js";
+export { type CameraOptions, LocalParticipant, type PublishTrackOptions } from "./local-participant.js";
+export { LocalTrackPublication } from "./local-track-publication.js";
+export { RemoteParticipant, RemoteTrackPublication } from "./remote-participant.js";
+export { Room, type RoomConnectOptions } from "./room.js";
+export type { RoomDisconnectReason, RoomEvents } from "./room-events.js";
+export type { WebSocketLike } from "./signal-client.js";
+export { toSignalUrl } from "./signal-url.js";
+export { SDK_INFO } from "./version.js";

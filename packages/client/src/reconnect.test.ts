@@ -1,0 +1,83 @@
+/// <reference types="node" />
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { clientError, RelaisError } from "./errors.js";
+import { backoffDelayMs, resumeWithBackoff } from "./reconnect.js";
+
+test("backoff doubles from 250 ms and caps at 2 s", () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 5, 50].map((n) => backoffDelayMs(n)), [250, 500, 1000, 2000, 2000, 2000, 2000]);
+});
+
+function fakeClock() {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+  };
+}
+
+test("retries transient failures until an attempt succeeds", async () => {
+  const clock = fakeClock();
+  let attempts = 0;
+  const outcome = await resumeWithBackoff({
+    ...clock,
+    deadlineMs: 60_000,
+    attempt: async () => {
+      attempts++;
+      if (attempts < 3) throw clientError(attempts === 1 ? "SIGNAL_UNREACHABLE" : "SIGNAL_CLOSED");
+      return "joined";
+    },
+  });
+  assert.deepEqual(outcome, { ok: true, value: "joined" });
+  assert.deepEqual(clock.sleeps, [250, 500, 1000]);
+});
+
+test("gives up when the resume window passes", async () => {
+  const clock = fakeClock();
+  const outcome = await resumeWithBackoff({
+    ...clock,
+    deadlineMs: 5_000,
+    attempt: async () => {
+      throw clientError("SIGNAL_UNREACHABLE");
+    },
+  });
+  assert.equal(outcome.ok, false);
+  assert.equal(!outcome.ok && outcome.reason, "expired");
+  assert.ok(clock.now() <= 5_000);
+});
+
+test("stops at once when the server refuses the resume", async () => {
+  const clock = fakeClock();
+  let attempts = 0;
+  const outcome = await resumeWithBackoff({
+    ...clock,
+    deadlineMs: 60_000,
+    attempt: async () => {
+      attempts++;
+      throw new RelaisError("RESUME_FAILED");
+    },
+  });
+  assert.equal(attempts, 1);
+  assert.equal(!outcome.ok && outcome.reason, "rejected");
+  assert.ok(!outcome.ok && outcome.error instanceof RelaisError && outcome.error.code === "RESUME_FAILED");
+});
+
+test("stops when the user leaves meanwhile", async () => {
+  const clock = fakeClock();
+  let left = false;
+  const outcome = await resumeWithBackoff({
+    ...clock,
+    deadlineMs: 60_000,
+    aborted: () => left,
+    attempt: async () => {
+      left = true;
+      throw clientError("SIGNAL_CLOSED");
+    },
+  });
+  assert.equal(!outcome.ok && outcome.reason, "aborted");
+});

@@ -1,0 +1,4 @@
+export * from "./errors.js";
+export * from "./grants.js";
+export * from "./models.js";
+export * from "./signaling.js";

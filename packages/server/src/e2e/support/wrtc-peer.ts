@@ -1,0 +1,89 @@
+import { createRequire } from "node:module";
+import type { ServerMessage, TrackSource } from "@relais/protocol";
+import { SignalClient } from "./signal-client.js";
+
+// libwebrtc for Node (binary shipped inside its npm package): an independent WebRTC stack.
+const require = createRequire(import.meta.url);
+// biome-ignore lint/suspicious/noExplicitAny: the package has no types
+const wrtc: any = require("@roamhq/wrtc");
+
+/**
+ * A participant driven by libwebrtc in Node: publishes a synthetic video track
+ * (frames from RTCVideoSource) and counts decoded frames of what it receives.
+ */
+export class WrtcPeer {
+  // biome-ignore lint/suspicious/noExplicitAny: wrtc types
+  readonly pc: any;
+  private readonly publications: { mid: string; kind: "audio" | "video"; source: TrackSource }[] = [];
+  private readonly subscriptions: { mid: string; trackSid: string }[] = [];
+  readonly framesByTrack = new Map<string, number>();
+  private frameTimer: NodeJS.Timeout | null = null;
+  joined: Extract<ServerMessage, { type: "joined" }> | null = null;
+
+  private constructor(readonly signal: SignalClient) {
+    this.pc = new wrtc.RTCPeerConnection({ iceServers: [], bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
+    // biome-ignore lint/suspicious/noExplicitAny: wrtc types
+    this.pc.ontrack = (e: any) => {
+      const mid = e.transceiver.mid as string;
+      const sub = this.subscriptions.find((s) => s.mid === mid);
+      if (!sub || e.track.kind !== "video") return;
+      const sink = new wrtc.nonstandard.RTCVideoSink(e.track);
+      sink.onframe = () => this.framesByTrack.set(sub.trackSid, (this.framesByTrack.get(sub.trackSid) ?? 0) + 1);
+    };
+  }
+
+  static async join(wsUrl: string, token: string): Promise<WrtcPeer> {
+    const peer = new WrtcPeer(await SignalClient.connect(wsUrl));
+    const res = await peer.signal.request({ type: "join", token });
+    if (res.type !== "joined") throw new Error(`join failed: ${JSON.stringify(res)}`);
+    peer.joined = res;
+    return peer;
+  }
+
+  /** Publishes a 320x240 synthetic video track at 30 fps. */
+  async publishVideo(): Promise<string> {
+    const source = new wrtc.nonstandard.RTCVideoSource();
+    const track = source.createTrack();
+    const width = 320;
+    const height = 240;
+    const data = new Uint8ClampedArray((width * height * 3) / 2);
+    let n = 0;
+    this.frameTimer = setInterval(() => {
+      data.fill(n++ % 255, 0, width * height);
+      source.onFrame({ width, height, data });
+    }, 33);
+    const t = this.pc.addTransceiver(track, { direction: "sendonly" });
+    const answer = await this.negotiate(() => {
+      this.publications.push({ mid: t.mid, kind: "video", source: "camera" });
+    });
+    return answer.publications.find((p) => p.mid === t.mid)!.trackSid;
+  }
+
+  async subscribe(trackSid: string, kind: "audio" | "video"): Promise<Extract<ServerMessage, { type: "answer" }>> {
+    const t = this.pc.addTransceiver(kind, { direction: "recvonly" });
+    return this.negotiate(() => {
+      this.subscriptions.push({ mid: t.mid, trackSid });
+    });
+  }
+
+  /** createOffer → setLocalDescription → offer → answer → setRemoteDescription. `beforeSend` runs once mids are assigned. */
+  async negotiate(beforeSend: () => void = () => {}): Promise<Extract<ServerMessage, { type: "answer" }>> {
+    const offer = await this.pc.createOffer();
+    await this.pc.setLocalDescription(offer);
+    beforeSend();
+    const res = await this.signal.request({ type: "offer", sdp: this.pc.localDescription.sdp, publications: this.publications, subscriptions: this.subscriptions });
+    if (res.type !== "answer") throw new Error(`offer failed: ${JSON.stringify(res)}`);
+    await this.pc.setRemoteDescription({ type: "answer", sdp: res.sdp });
+    return res;
+  }
+
+  frames(trackSid: string): number {
+    return this.framesByTrack.get(trackSid) ?? 0;
+  }
+
+  close(): void {
+    if (this.frameTimer) clearInterval(this.frameTimer);
+    this.pc.close();
+    this.signal.close();
+  }
+}

@@ -1,0 +1,71 @@
+import type { CodecParameters, ExtensionIdMap, TransportState, TransportStats } from "../media-channel/messages.js";
+import type { IceCandidate } from "../sdp/answer.js";
+import type { MediaWorker } from "./media-worker.js";
+
+/** Handle of one participant's WebRtcTransport in a worker. */
+export class MediaTransport {
+  closed = false;
+  state: TransportState = "new";
+
+  constructor(
+    readonly id: string,
+    readonly iceUfrag: string,
+    readonly icePwd: string,
+    readonly fingerprint: { algorithm: string; value: string },
+    readonly candidates: IceCandidate[],
+    private readonly worker: MediaWorker,
+    readonly onState: (state: TransportState, reason?: string) => void,
+    private readonly onClosed: () => void,
+  ) {}
+
+  /** @internal from the worker's notifications */
+  stateChanged(state: TransportState, reason?: string): void {
+    if (this.closed) return;
+    this.state = state;
+    if (state === "closed" || state === "failed") this.markClosed();
+    this.onState(state, reason);
+  }
+
+  setRemoteParameters(remoteIceUfrag: string, fingerprints: { algorithm: string; value: string }[]): Promise<unknown> {
+    return this.worker.request("setRemoteParameters", { transportId: this.id, remoteIceUfrag, fingerprints });
+  }
+
+  produce(p: { producerId: string; kind: "audio" | "video"; mid: string; ssrc: number; rtxSsrc: number | null; codec: CodecParameters; extensions: ExtensionIdMap }): Promise<unknown> {
+    return this.worker.request("produce", { transportId: this.id, ...p });
+  }
+
+  closeProducer(producerId: string): Promise<unknown> {
+    return this.worker.request("closeProducer", { producerId }).catch(() => {});
+  }
+
+  consume(p: { consumerId: string; producerId: string; mid: string; ssrc: number; rtxSsrc: number | null; codec: CodecParameters; extensions: ExtensionIdMap }): Promise<unknown> {
+    return this.worker.request("consume", { transportId: this.id, ...p });
+  }
+
+  closeConsumer(consumerId: string): Promise<unknown> {
+    return this.worker.request("closeConsumer", { consumerId }).catch(() => {});
+  }
+
+  requestKeyFrame(producerId: string): Promise<unknown> {
+    return this.worker.request("requestKeyFrame", { producerId }).catch(() => {});
+  }
+
+  stats(): Promise<TransportStats> {
+    return this.worker.request("getTransportStats", { transportId: this.id });
+  }
+
+  /** @internal the router closed: the worker closes the transport itself. */
+  markClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.state = "closed";
+    this.onClosed();
+  }
+
+  /** Closes the transport (and, in the worker, its producers and consumers). Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.markClosed();
+    await this.worker.request("closeTransport", { transportId: this.id }).catch(() => {});
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * A tuple is one remote address we exchange packets with: a UDP (address, port)
+ * on the worker's shared socket, or one accepted ICE-TCP connection. A tuple
+ * belongs to at most one transport (its owner), set once a STUN binding request
+ * authenticated it (ICE-lite: we never send checks of our own).
+ */
+export interface TupleOwner {
+  handlePacket(buf: Buffer, tuple: Tuple): void;
+  handleTupleClosed(tuple: Tuple): void;
+}
+
+export interface Tuple {
+  readonly protocol: "udp" | "tcp";
+  readonly address: string;
+  readonly port: number;
+  readonly family: 4 | 6;
+  owner: TupleOwner | null;
+  /** Remembers the owner so later packets from this remote reach it directly. */
+  adopt(owner: TupleOwner): void;
+  send(buf: Buffer): void;
+  /** Forgets the tuple (UDP) or closes the connection (TCP). Idempotent. */
+  release(): void;
+}
+
+/** Called for packets from a remote that no transport owns yet. */
+export type UnownedPacketHandler = (buf: Buffer, tuple: Tuple) => void;

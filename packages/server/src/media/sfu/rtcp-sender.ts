@@ -1,0 +1,80 @@
+import { randomInt } from "node:crypto";
+import { writeNack, writePli, writeRemb } from "../rtcp/feedback.js";
+import { dlsrFromMs, ntpHighFromUnixMs, ntpLowFromUnixMs } from "../rtcp/ntp.js";
+import { newReportBlock, writeReceiverReport } from "../rtcp/receiver-report.js";
+import { newSenderInfo, writeSenderReport } from "../rtcp/sender-report.js";
+import type { Consumer } from "./consumer.js";
+import type { Producer, ProducerSink } from "./producer.js";
+
+/**
+ * Bitrate announced to video publishers with REMB until send-side estimation
+ * (transport-cc feedback) lands: a cap, not a measurement.
+ */
+const REMB_VIDEO_BITRATE = 2_500_000;
+
+/**
+ * The RTCP a transport originates: feedback and receiver reports toward its
+ * publishers, sender reports toward its subscribers (RFC 3550 §6.4, RFC 4585).
+ * Writes into one scratch buffer; SRTCP protection copies it out.
+ */
+export class RtcpSender implements ProducerSink {
+  private readonly scratch = Buffer.alloc(1500);
+  private readonly block = newReportBlock();
+  private readonly blocks = [this.block];
+  private readonly info = newSenderInfo();
+  private readonly remb = [0];
+  /** Our SSRC as the sender of feedback (no media of ours uses it). */
+  readonly ssrc = randomInt(1, 0xffffffff);
+
+  constructor(private readonly send: (packet: Buffer) => void) {}
+
+  sendRtcpToPublisher(kind: "pli" | "nack" | "rr", producer: Producer, sequences?: number[]): void {
+    const b = this.scratch;
+    let n = 0;
+    if (kind === "pli") n = writePli(b, 0, this.ssrc, producer.ssrc);
+    else if (kind === "nack" && sequences) n = writeNack(b, 0, this.ssrc, producer.ssrc, sequences);
+    else if (kind === "rr") {
+      const s = producer.stats;
+      const { fractionLost, totalLost } = s.takeLoss();
+      const rb = this.block;
+      rb.ssrc = producer.ssrc;
+      rb.fractionLost = fractionLost;
+      rb.cumulativeLost = totalLost;
+      rb.extendedHighestSeq = s.extendedHighestSequence >>> 0;
+      rb.jitter = Math.floor(s.jitter) >>> 0;
+      rb.lastSr = s.lastSrCompact;
+      rb.delaySinceLastSr = s.lastSrCompact === 0 ? 0 : dlsrFromMs(performance.now() - s.lastSrArrivalMs);
+      n = writeReceiverReport(b, 0, this.ssrc, this.blocks);
+      if (n > 0 && producer.kind === "video") {
+        this.remb[0] = producer.ssrc;
+        const m = writeRemb(b, n, this.ssrc, REMB_VIDEO_BITRATE, this.remb);
+        if (m > 0) n += m;
+      }
+    }
+    if (n > 0) this.send(b.subarray(0, n));
+  }
+
+  /**
+   * One SR per consumer that sent since the last round. The RTP time is derived
+   * from the publisher's last SR, re-anchored to our clock at its arrival, so
+   * audio and video of one publisher stay in sync for the subscriber.
+   */
+  sendSenderReports(consumers: Iterable<Consumer>, nowMs: number): void {
+    const wallMs = Date.now();
+    const high = ntpHighFromUnixMs(wallMs);
+    const low = ntpLowFromUnixMs(wallMs);
+    for (const c of consumers) {
+      const s = c.producer.stats;
+      if (c.packetsSent === 0 || s.lastSrArrivalMs === 0) continue;
+      const info = this.info;
+      info.ssrc = c.ssrc;
+      info.ntpHigh = high;
+      info.ntpLow = low;
+      info.rtpTimestamp = (s.lastSrRtpTimestamp + Math.round(((nowMs - s.lastSrArrivalMs) * c.codec.clockRate) / 1000) + c.tsOffset) >>> 0;
+      info.packetCount = c.packetsSent >>> 0;
+      info.octetCount = c.octetsSent >>> 0;
+      const n = writeSenderReport(this.scratch, 0, info);
+      if (n > 0) this.send(this.scratch.subarray(0, n));
+    }
+  }
+}

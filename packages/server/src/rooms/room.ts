@@ -1,0 +1,221 @@
+import { type DisconnectReason, PROTOCOL_VERSION, type RoomInfo, type ServerMessage } from "@relais/protocol";
+import type { MediaPlane } from "../media-control/media-plane.js";
+import type { MediaRouter } from "../media-control/media-router.js";
+import type { CodecPolicy } from "../sdp/codecs.js";
+import { newSid } from "../shared/ids.js";
+import { RelaisError } from "../shared/relais-error.js";
+import { type NegotiationContext, type NegotiationResult, negotiateOffer, releaseSubscription, unpublish } from "./negotiate-offer.js";
+import type { Participant } from "./participant.js";
+import { type SignalSink, type TrackPublication, trackInfo } from "./types.js";
+import type { ClientMessageOf } from "@relais/protocol";
+
+export interface RoomOptions {
+  name: string;
+  maxParticipants: number;
+  emptyTimeoutS: number;
+  resumeWindowS: number;
+  policy: CodecPolicy;
+  media: MediaPlane;
+  iceServers: { urls: string[]; username?: string; credential?: string }[];
+  onEmptyTimeout: (room: Room) => void;
+  log: (level: "info" | "warn", msg: string, data?: Record<string, unknown>) => void;
+}
+
+/**
+ * A room (LiveKit's noun; a Router in the media plane): its participants, their
+ * publications and subscriptions, and the announcements between them.
+ */
+export class Room {
+  readonly sid = newSid("RM");
+  readonly createdAt = Date.now();
+  readonly participants = new Map<string, Participant>();
+  private router: Promise<MediaRouter> | null = null;
+  private emptyTimer: NodeJS.Timeout | null = null;
+  closed = false;
+  private readonly ctx: NegotiationContext;
+
+  constructor(private readonly o: RoomOptions) {
+    this.ctx = {
+      policy: o.policy,
+      findPublication: (trackSid) => {
+        for (const owner of this.participants.values()) {
+          const publication = owner.publications.get(trackSid);
+          if (publication) return { publication, owner };
+        }
+        return undefined;
+      },
+      published: (p, pub) => this.broadcast({ type: "trackPublished", participantSid: p.sid, track: trackInfo(pub) }, p),
+      unpublished: (p, pub) => this.trackGone(p, pub),
+    };
+  }
+
+  get name(): string {
+    return this.o.name;
+  }
+
+  info(): RoomInfo {
+    return { sid: this.sid, name: this.o.name, createdAt: this.createdAt };
+  }
+
+  private getRouter(): Promise<MediaRouter> {
+    if (!this.router) {
+      this.router = this.o.media.createRouter();
+      this.router.catch(() => {
+        this.router = null;
+      });
+    }
+    return this.router;
+  }
+
+  byIdentity(identity: string): Participant | undefined {
+    for (const p of this.participants.values()) if (p.identity === identity && p.state !== "left") return p;
+    return undefined;
+  }
+
+  /** Adds a participant with a fresh media transport and sends it `joined`. */
+  async join(p: Participant, sink: SignalSink, requestId: number): Promise<void> {
+    if (this.closed) throw new RelaisError("ROOM_NOT_FOUND");
+    const previous = this.byIdentity(p.identity);
+    if (previous) await this.remove(previous, "duplicate_identity");
+    if (this.participants.size >= this.o.maxParticipants) throw new RelaisError("ROOM_FULL");
+    this.cancelEmptyTimer();
+    this.participants.set(p.sid, p);
+    try {
+      const router = await this.getRouter();
+      p.transport = await router.createTransport((state, reason) => {
+        if (state === "failed" || (state === "closed" && p.state !== "left")) {
+          this.o.log("info", "participant transport ended", { room: this.name, participant: p.sid, state, reason });
+          void this.remove(p, "transport_failure");
+        }
+      });
+    } catch (err) {
+      this.participants.delete(p.sid);
+      if (this.participants.size === 0) this.scheduleEmptyTimeout();
+      this.o.log("warn", "cannot create a media transport", { room: this.name, error: (err as Error).message });
+      throw new RelaisError("MEDIA_UNAVAILABLE");
+    }
+    p.sink = sink;
+    p.state = "active";
+    this.sendJoined(p, requestId, false);
+    this.broadcast({ type: "participantJoined", participant: p.info() }, p);
+  }
+
+  private sendJoined(p: Participant, requestId: number, resumed: boolean): void {
+    p.send({
+      type: "joined",
+      requestId,
+      protocol: PROTOCOL_VERSION,
+      room: this.info(),
+      participant: p.info(),
+      participants: [...this.participants.values()].filter((o) => o !== p && o.state !== "left").map((o) => o.info()),
+      resumeKey: p.resumeKey,
+      resumed,
+      iceServers: this.o.iceServers,
+      resumeWindowS: this.o.resumeWindowS,
+    });
+  }
+
+  /** Reattaches a participant whose signaling dropped (its media kept flowing). */
+  resume(participantSid: string, resumeKey: string, identity: string | null, sink: SignalSink, requestId: number): Participant {
+    const p = this.participants.get(participantSid);
+    if (!p || p.state === "left" || p.resumeKey !== resumeKey || (identity !== null && p.identity !== identity)) {
+      throw new RelaisError("RESUME_FAILED");
+    }
+    if (p.resumeTimer) clearTimeout(p.resumeTimer);
+    p.resumeTimer = null;
+    p.sink?.close();
+    p.sink = sink;
+    p.state = "active";
+    this.sendJoined(p, requestId, true);
+    return p;
+  }
+
+  /** The participant's signaling socket closed without `leave`: keep it for the resume window. */
+  signalLost(p: Participant, sink: SignalSink): void {
+    if (p.sink !== sink || p.state === "left") return;
+    p.sink = null;
+    p.state = "disconnected";
+    p.resumeTimer = setTimeout(() => void this.remove(p, "signal_timeout"), this.o.resumeWindowS * 1000);
+  }
+
+  offer(p: Participant, offer: ClientMessageOf<"offer">): Promise<NegotiationResult> {
+    const run = p.negotiation.then(() => {
+      if (p.state === "left" || !p.transport) throw new RelaisError("NOT_JOINED");
+      return negotiateOffer(this.ctx, p, p.transport, offer);
+    });
+    p.negotiation = run.catch(() => {});
+    return run;
+  }
+
+  async unpublishTrack(p: Participant, trackSid: string): Promise<void> {
+    const pub = p.publications.get(trackSid);
+    if (!pub) throw new RelaisError("TRACK_NOT_FOUND");
+    await unpublish(this.ctx, p, p.transport, pub);
+  }
+
+  setMuted(p: Participant, trackSid: string, muted: boolean): void {
+    const pub = p.publications.get(trackSid);
+    if (!pub) throw new RelaisError("TRACK_NOT_FOUND");
+    if (pub.muted === muted) return;
+    pub.muted = muted;
+    this.broadcast({ type: "trackMuted", participantSid: p.sid, trackSid, muted }, p);
+  }
+
+  /** A track left the room: subscribers lose it (their consumers closed with the producer). */
+  private trackGone(p: Participant, pub: TrackPublication): void {
+    for (const other of this.participants.values()) {
+      if (other === p) continue;
+      for (const sub of [...other.subscriptions.values()]) {
+        if (sub.trackSid === pub.sid && other.transport) void releaseSubscription(other, other.transport, sub);
+      }
+    }
+    this.broadcast({ type: "trackUnpublished", participantSid: p.sid, trackSid: pub.sid }, p);
+  }
+
+  /** Removes a participant: its tracks, its transport, and tells everyone. Idempotent. */
+  async remove(p: Participant, reason: DisconnectReason): Promise<void> {
+    if (p.state === "left") return;
+    p.state = "left";
+    p.leaveReason = reason;
+    if (p.resumeTimer) clearTimeout(p.resumeTimer);
+    p.resumeTimer = null;
+    if (reason !== "client_initiated") p.send({ type: "leave", reason });
+    p.sink?.close();
+    p.sink = null;
+    for (const pub of [...p.publications.values()]) await unpublish(this.ctx, p, null, pub);
+    p.subscriptions.clear();
+    const transport = p.transport;
+    p.transport = null;
+    await transport?.close();
+    this.participants.delete(p.sid);
+    this.broadcast({ type: "participantLeft", participantSid: p.sid, identity: p.identity }, p);
+    this.o.log("info", "participant left", { room: this.name, participant: p.sid, reason });
+    if (this.participants.size === 0) this.scheduleEmptyTimeout();
+  }
+
+  broadcast(msg: ServerMessage, except?: Participant): void {
+    for (const p of this.participants.values()) if (p !== except && p.state === "active") p.send(msg);
+  }
+
+  private scheduleEmptyTimeout(): void {
+    this.cancelEmptyTimer();
+    this.emptyTimer = setTimeout(() => this.o.onEmptyTimeout(this), this.o.emptyTimeoutS * 1000);
+    this.emptyTimer.unref();
+  }
+
+  private cancelEmptyTimer(): void {
+    if (this.emptyTimer) clearTimeout(this.emptyTimer);
+    this.emptyTimer = null;
+  }
+
+  /** Closes the room: everyone is removed, then the router (and its transports) close. Idempotent. */
+  async close(reason: DisconnectReason = "room_deleted"): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelEmptyTimer();
+    for (const p of [...this.participants.values()]) await this.remove(p, reason);
+    const router = this.router;
+    this.router = null;
+    if (router) await (await router.catch(() => null))?.close();
+  }
+}

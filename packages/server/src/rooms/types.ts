@@ -1,0 +1,40 @@
+import type { ParticipantInfo, ServerMessage, TrackInfo, TrackSource } from "@relais/protocol";
+import type { NegotiatedCodec } from "../sdp/codecs.js";
+
+/** Where a participant's server messages go (a signaling session); the domain never sees sockets. */
+export interface SignalSink {
+  send(msg: ServerMessage): void;
+  /** Ends the session after a final `leave` message. */
+  close(): void;
+}
+
+/** A published track (LiveKit's TrackPublication; mediasoup's Producer in the worker). */
+export interface TrackPublication {
+  sid: string;
+  participantSid: string;
+  kind: "audio" | "video";
+  source: TrackSource;
+  name: string;
+  muted: boolean;
+  mid: string;
+  codec: NegotiatedCodec;
+  /** Producer id in the worker (= sid). */
+  producerId: string;
+}
+
+/** One forwarded track toward one participant (a Consumer in the worker). */
+export interface Subscription {
+  mid: string;
+  trackSid: string;
+  consumerId: string;
+  ssrc: number;
+  rtxSsrc: number | null;
+  codec: NegotiatedCodec;
+  streamId: string;
+}
+
+export function trackInfo(p: TrackPublication): TrackInfo {
+  return { sid: p.sid, kind: p.kind, source: p.source, name: p.name, muted: p.muted, mimeType: p.codec.mimeType };
+}
+
+export type ParticipantSnapshot = ParticipantInfo;

@@ -1,0 +1,4 @@
+export * from "./answer.js";
+export * from "./codecs.js";
+export * from "./parse.js";
+export type * from "./types.js";

@@ -1,0 +1,64 @@
+/** What the page was opened for, read from its URL. */
+export interface Route {
+  /** `embed` for /embed/<room> (no join form, postMessage API), `room` otherwise. */
+  mode: "room" | "embed";
+  room: string | null;
+  token: string | null;
+  /** Skip the join form. Embeds auto-join unless `autoJoin=0`; rooms only with `autoJoin=1`. */
+  autoJoin: boolean;
+  /** Display name from `?name=`. */
+  name: string | null;
+  /** Start with the camera / microphone (default true; `camera=0`, `microphone=0` to skip). */
+  camera: boolean;
+  microphone: boolean;
+  /** The only other origin allowed to drive an embed (`?parentOrigin=`), normalized; null if absent or invalid. */
+  parentOrigin: string | null;
+}
+
+/**
+ * Parses `/r/<room>` and `/embed/<room>` (any prefix before them is allowed, so
+ * a reverse proxy may mount the app under a path); `?room=` is the fallback for
+ * the bare `/app/` page.
+ */
+export function parseRoute(url: URL): Route {
+  const match = /\/(r|embed)\/([^/]+)\/?$/.exec(url.pathname);
+  const mode = match?.[1] === "embed" ? "embed" : "room";
+  const query = url.searchParams;
+  let room = match ? safeDecode(match[2]) : query.get("room");
+  if (room !== null && room.trim() === "") room = null;
+  const flag = (name: string, fallback: boolean) => {
+    const value = query.get(name);
+    if (value === null) return fallback;
+    return !["0", "false", "no", "off"].includes(value.toLowerCase());
+  };
+  return {
+    mode,
+    room,
+    token: query.get("token") || null,
+    autoJoin: flag("autoJoin", mode === "embed"),
+    name: query.get("name")?.trim() || null,
+    camera: flag("camera", true),
+    microphone: flag("microphone", true),
+    parentOrigin: normalizeOrigin(query.get("parentOrigin")),
+  };
+}
+
+/** `https://example.com/path` → `https://example.com`; anything else but an http(s) origin → null. */
+export function normalizeOrigin(value: string | null): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value);
+    if (url.protocol !== "https:" && url.protocol !== "http:") return null;
+    return url.origin;
+  } catch {
+    return null;
+  }
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The whole test suite: system packages, build, lint, layer rules, unit tests, end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/ensure-system-deps.sh
+npm run build
+npx biome check .
+npx depcruise packages --config .dependency-cruiser.cjs
+# Unit tests sit beside the code; end-to-end tests (real Chromium, real peers) under packages/server/dist/e2e/.
+node --test --test-concurrency=2 packages/protocol/dist packages/client/dist $(find packages/server/dist -name '*.test.js' -not -path '*/dist/e2e/*' | sort)
+node --test --test-concurrency=1 packages/server/dist/e2e/

@@ -6,8 +6,9 @@ export { decodeJwtPayload, type TokenTimeStatus, tokenTimeStatus } from "./jwt.j
 export { type CameraOptions, LocalParticipant, type PublishTrackOptions } from "./local-participant.js";
 export { LocalTrackPublication } from "./local-track-publication.js";
 export { RemoteParticipant, RemoteTrackPublication } from "./remote-participant.js";
-export { Room, type RoomConnectOptions } from "./room.js";
+export { Room } from "./room.js";
 export type { RoomDisconnectReason, RoomEvents } from "./room-events.js";
+export type { RoomConnectOptions } from "./room-options.js";
 export type { WebSocketLike } from "./signal-client.js";
 export { toSignalUrl } from "./signal-url.js";
 export { SDK_INFO } from "./version.js";

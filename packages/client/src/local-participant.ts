@@ -245,7 +245,14 @@ export class LocalParticipant {
     const stream = new MediaStream([track]);
     const transceiver = this.#options.addSendTransceiver(track, stream);
     if (track.kind === "video") applyVideoCodecPreference(transceiver, this.#options.videoCodec);
-    const publication = new LocalTrackPublication({ track, source: options.source, name: options.name ?? options.source, muted, transceiver, ownsTrack });
+    const publication = new LocalTrackPublication({
+      track,
+      source: options.source,
+      name: options.name ?? options.source,
+      muted,
+      transceiver,
+      ownsTrack,
+    });
     this.#pending.add(publication);
     try {
       await this.#options.negotiate();

@@ -47,7 +47,9 @@ export class Negotiator {
       await this.#options.signalReady();
       if (pc.signalingState === "closed") throw clientError("DISCONNECTED");
       captured();
-      if (pc.getTransceivers().length === 0) return;
+      // With every m-line stopped the offer has no BUNDLE group, which max-bundle
+      // refuses; the stopped lines are dropped in the next offer that adds one.
+      if (!pc.getTransceivers().some((t) => t.direction !== "stopped")) return;
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
       const { publications, subscriptions } = this.#options.collect();

@@ -4,7 +4,14 @@ import { test } from "node:test";
 import type { ParticipantInfo, TrackInfo } from "@relais/protocol";
 import { type KnownParticipant, reconcileParticipants } from "./reconcile.js";
 
-const track = (sid: string, muted = false): TrackInfo => ({ sid, kind: "audio", source: "microphone", name: "mic", muted, mimeType: "audio/opus" });
+const track = (sid: string, muted = false): TrackInfo => ({
+  sid,
+  kind: "audio",
+  source: "microphone",
+  name: "mic",
+  muted,
+  mimeType: "audio/opus",
+});
 const info = (sid: string, tracks: TrackInfo[]): ParticipantInfo => ({
   sid,
   identity: `id-${sid}`,

@@ -20,10 +20,7 @@ export type ReconcileEvent =
  * events the server would have sent live, so one set of handlers applies them:
  * removals first (participants, then tracks), then additions, then mute flips.
  */
-export function reconcileParticipants(
-  known: ReadonlyMap<string, KnownParticipant>,
-  current: readonly ParticipantInfo[],
-): ReconcileEvent[] {
+export function reconcileParticipants(known: ReadonlyMap<string, KnownParticipant>, current: readonly ParticipantInfo[]): ReconcileEvent[] {
   const currentBySid = new Map(current.map((p) => [p.sid, p]));
   const removals: ReconcileEvent[] = [];
   const additions: ReconcileEvent[] = [];

@@ -5,7 +5,10 @@ import { clientError, RelaisError } from "./errors.js";
 import { backoffDelayMs, resumeWithBackoff } from "./reconnect.js";
 
 test("backoff doubles from 250 ms and caps at 2 s", () => {
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 50].map((n) => backoffDelayMs(n)), [250, 500, 1000, 2000, 2000, 2000, 2000]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 50].map((n) => backoffDelayMs(n)),
+    [250, 500, 1000, 2000, 2000, 2000, 2000],
+  );
 });
 
 function fakeClock() {

@@ -5,9 +5,7 @@ export function backoffDelayMs(attempt: number, baseMs = 250, maxMs = 2000): num
   return Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 16));
 }
 
-export type ResumeOutcome<T> =
-  | { ok: true; value: T }
-  | { ok: false; reason: "expired" | "aborted" | "rejected"; error?: unknown };
+export type ResumeOutcome<T> = { ok: true; value: T } | { ok: false; reason: "expired" | "aborted" | "rejected"; error?: unknown };
 
 export interface ResumeLoopOptions<T> {
   /** One attempt: open a socket and send `join` with `resume`. */

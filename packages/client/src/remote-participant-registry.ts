@@ -46,7 +46,10 @@ export class RemoteParticipantRegistry {
   }
 
   participantJoined(info: ParticipantInfo): void {
-    if (this.participants.has(info.sid)) return this.participantUpdated(info);
+    if (this.participants.has(info.sid)) {
+      this.participantUpdated(info);
+      return;
+    }
     const participant = new RemoteParticipant(info);
     this.participants.set(info.sid, participant);
     this.#options.emit("participantJoined", participant);
@@ -55,8 +58,8 @@ export class RemoteParticipantRegistry {
 
   participantUpdated(info: ParticipantInfo): void {
     const participant = this.participants.get(info.sid);
-    if (!participant) return this.participantJoined(info);
-    participant.update(info);
+    if (participant) participant.update(info);
+    else this.participantJoined(info);
   }
 
   participantLeft(message: ServerMessageOf<"participantLeft">): void {
@@ -165,7 +168,7 @@ export class RemoteParticipantRegistry {
     const publication = new RemoteTrackPublication(track);
     participant.trackPublications.set(track.sid, publication);
     if (announce) this.#options.emit("trackPublished", publication, participant);
-    if (this.#options.autoSubscribe && participant.trackPublications.get(track.sid) === publication) this.subscribe(publication);
+    if (this.#options.autoSubscribe) this.subscribe(publication);
   }
 
   #endSubscription(publication: RemoteTrackPublication, transceiver: RTCRtpTransceiver): void {

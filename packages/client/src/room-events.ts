@@ -1,6 +1,6 @@
 import type { DisconnectReason } from "@relais/protocol";
 import type { ConnectionState } from "./connection-state.js";
-import type { LocalTrackPublication } from "./local-participant.js";
+import type { LocalTrackPublication } from "./local-track-publication.js";
 import type { RemoteParticipant, RemoteTrackPublication } from "./remote-participant.js";
 
 /** Why a room ended: the server's reasons plus the ones the client decides. */

@@ -1,33 +1,27 @@
 import type { RoomInfo, ServerMessageOf } from "@relais/protocol";
-import type { VideoCodec } from "./codec-preferences.js";
 import { type ConnectionEvent, type ConnectionState, ConnectionStateMachine } from "./connection-state.js";
 import { clientError, isRelaisError, RelaisError } from "./errors.js";
 import { TypedEmitter } from "./events.js";
 import { decodeJwtPayload } from "./jwt.js";
-import { LocalParticipant } from "./local-participant.js";
-import { Negotiator } from "./negotiator.js";
-import { canPublishSource, resolveGrants, WS_CLOSE } from "./protocol-constants.js";
+import type { LocalParticipant } from "./local-participant.js";
+import { createMediaSession } from "./media-session.js";
+import { WS_CLOSE } from "./protocol-constants.js";
 import { reconcileParticipants } from "./reconcile.js";
 import { resumeWithBackoff } from "./reconnect.js";
 import type { RemoteParticipant } from "./remote-participant.js";
-import { RemoteParticipantRegistry } from "./remote-participant-registry.js";
+import type { RemoteParticipantRegistry } from "./remote-participant-registry.js";
 import type { EmitRoomEvent, RoomDisconnectReason, RoomEvents } from "./room-events.js";
-import { type RequestOf, type ResponseTo, SignalClient, type SignalCloseInfo, type ServerEvent, type ServerEventType, type WebSocketLike } from "./signal-client.js";
+import type { RoomConnectOptions } from "./room-options.js";
+import {
+  type RequestOf,
+  type ResponseTo,
+  type ServerEvent,
+  type ServerEventType,
+  SignalClient,
+  type SignalCloseInfo,
+} from "./signal-client.js";
 import { toSignalUrl } from "./signal-url.js";
 import { SDK_INFO } from "./version.js";
-
-export interface RoomConnectOptions {
-  /** Subscribe to every remote track as it is published (default true). */
-  autoSubscribe?: boolean;
-  /** Video codec to put first in offers, where the browser allows reordering. */
-  videoCodec?: VideoCodec;
-  /** Overrides for the RTCPeerConnection configuration (ICE servers come from the server otherwise). */
-  rtcConfig?: RTCConfiguration;
-  /** Display name for this session; the token's `name` claim applies when absent. */
-  name?: string;
-  /** Replaces `new WebSocket(url)`, for tests. */
-  webSocketFactory?: (url: string) => WebSocketLike;
-}
 
 /** Server close codes after which resuming is pointless. */
 const FINAL_CLOSE_CODES: Record<number, RoomDisconnectReason> = {
@@ -119,7 +113,13 @@ export class Room extends TypedEmitter<RoomEvents> {
       const claims = decodeJwtPayload(this.#token);
       const name = this.#options.name?.trim();
       const joined = await signal.request(
-        { type: "join", token: this.#token, client: SDK_INFO, ...(name && name !== claims?.name ? { name } : {}) },
+        {
+          type: "join",
+          token: this.#token,
+          client: SDK_INFO,
+          ...(this.#options.room ? { room: this.#options.room } : {}),
+          ...(name && name !== claims?.name ? { name } : {}),
+        },
         { timeoutMs: 10_000 },
       );
       this.#signal = signal;
@@ -152,50 +152,20 @@ export class Room extends TypedEmitter<RoomEvents> {
   #setUp(joined: Joined): void {
     this.#info = joined.room;
     this.#session = { participantSid: joined.participant.sid, resumeKey: joined.resumeKey, windowS: joined.resumeWindowS };
-    const pc = new RTCPeerConnection({
-      iceServers: joined.iceServers,
-      bundlePolicy: "max-bundle",
-      rtcpMuxPolicy: "require",
-      ...this.#options.rtcConfig,
-    });
-    this.#pc = pc;
-    const grants = resolveGrants(decodeJwtPayload(this.#token)?.grants);
-    const local: LocalParticipant = new LocalParticipant(joined.participant, {
-      addSendTransceiver: (track, stream) => pc.addTransceiver(track, { direction: "sendonly", streams: [stream] }),
-      negotiate: () => negotiator.negotiate(),
+    const media = createMediaSession({
+      joined,
+      token: this.#token,
+      connectOptions: this.#options,
+      emit: this.#emit,
+      sendOffer: (offer) => this.#request(offer),
       request: (message) => this.#request(message),
-      emit: this.#emit,
-      canPublish: (source) => canPublishSource(grants, source),
-      videoCodec: this.#options.videoCodec,
-    });
-    const remote = new RemoteParticipantRegistry({
-      addReceiveTransceiver: (kind) => pc.addTransceiver(kind, { direction: "recvonly" }),
-      requestNegotiation: () => {
-        negotiator.negotiate().catch((error: unknown) => this.#onNegotiationError(error));
-      },
-      emit: this.#emit,
-      autoSubscribe: (this.#options.autoSubscribe ?? true) && joined.participant.permissions.canSubscribe,
-    });
-    const negotiator: Negotiator = new Negotiator({
-      pc,
       signalReady: () => this.#signalReady(),
-      sendOffer: (offer) => this.#request({ type: "offer", ...offer }),
-      collect: () => ({ publications: local.collectPublications(), subscriptions: remote.collectSubscriptions() }),
-      applyAnswer: (answer) => {
-        local.applyPublicationResults(answer.publications);
-        remote.applySubscriptionResults(answer.subscriptions);
-      },
+      isConnected: () => this.state === "connected",
+      onNegotiationError: (error) => this.#onNegotiationError(error),
     });
-    this.#local = local;
-    this.#remote = remote;
-    pc.ontrack = (event) => remote.handleTrack(event);
-    pc.onconnectionstatechange = () => {
-      // ICE restart once the path broke; needs the server to accept new ICE credentials in an offer.
-      if (pc.connectionState !== "failed" || this.state !== "connected" || typeof pc.restartIce !== "function") return;
-      pc.restartIce();
-      negotiator.negotiate().catch((error: unknown) => this.#onNegotiationError(error));
-    };
-    remote.load(joined.participants.filter((p) => p.sid !== joined.participant.sid));
+    this.#pc = media.pc;
+    this.#local = media.local;
+    this.#remote = media.remote;
   }
 
   /** One handler per server event type. */

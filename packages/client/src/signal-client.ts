@@ -209,7 +209,8 @@ export class SignalClient {
         this.#pending.delete(message.requestId);
         clearTimeout(pending.timer);
         if (message.type === "error") pending.reject(serverError(message.code, message.message, message.details));
-        else if (message.type !== pending.expected) pending.reject(new RelaisError("INVALID_MESSAGE", `Expected ${pending.expected}, got ${message.type}`));
+        else if (message.type !== pending.expected)
+          pending.reject(new RelaisError("INVALID_MESSAGE", `Expected ${pending.expected}, got ${message.type}`));
         else pending.resolve(message);
         return;
       }

@@ -13,7 +13,13 @@ test("signaling URL follows the page scheme and keeps a base path", () => {
 });
 
 test("preferCodec moves every entry of the codec first and keeps the rest in order", () => {
-  const codecs = [{ mimeType: "video/VP8" }, { mimeType: "video/rtx" }, { mimeType: "video/H264", p: 1 }, { mimeType: "video/H264", p: 2 }, { mimeType: "video/VP9" }];
+  const codecs = [
+    { mimeType: "video/VP8" },
+    { mimeType: "video/rtx" },
+    { mimeType: "video/H264", p: 1 },
+    { mimeType: "video/H264", p: 2 },
+    { mimeType: "video/VP9" },
+  ];
   assert.deepEqual(
     preferCodec(codecs, "h264").map((c) => c.mimeType),
     ["video/H264", "video/H264", "video/VP8", "video/rtx", "video/VP9"],

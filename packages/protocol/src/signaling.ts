@@ -31,10 +31,16 @@ export const JoinRequest = Type.Object(
     type: Type.Literal("join"),
     id: RequestId,
     token: Type.String({ minLength: 1, maxLength: 8192 }),
+    /** The room the client means to join (e.g. from the join link's path); refused with TOKEN_WRONG_ROOM when the token is for another. */
+    room: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
     /** Display name, used when the token carries none (e.g. a shared room link without an identity). */
     name: Type.Optional(Type.String({ maxLength: 128 })),
-    resume: Type.Optional(Type.Object({ participantSid: Sid, resumeKey: Type.String({ maxLength: 128 }) }, { additionalProperties: false })),
-    client: Type.Optional(Type.Object({ sdk: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, { additionalProperties: false })),
+    resume: Type.Optional(
+      Type.Object({ participantSid: Sid, resumeKey: Type.String({ maxLength: 128 }) }, { additionalProperties: false }),
+    ),
+    client: Type.Optional(
+      Type.Object({ sdk: Type.String({ maxLength: 64 }), version: Type.String({ maxLength: 32 }) }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -67,7 +73,10 @@ export const OfferRequest = Type.Object(
   { additionalProperties: false },
 );
 
-export const UnpublishRequest = Type.Object({ type: Type.Literal("unpublish"), id: RequestId, trackSid: Sid }, { additionalProperties: false });
+export const UnpublishRequest = Type.Object(
+  { type: Type.Literal("unpublish"), id: RequestId, trackSid: Sid },
+  { additionalProperties: false },
+);
 export const MuteRequest = Type.Object(
   { type: Type.Literal("mute"), id: RequestId, trackSid: Sid, muted: Type.Boolean() },
   { additionalProperties: false },

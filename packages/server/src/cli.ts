@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** `relais` command line: start a node, mint tokens. */
-import { type VideoGrants } from "@relais/protocol";
+import type { VideoGrants } from "@relais/protocol";
 import { createAccessToken } from "./auth/access-token.js";
 import { KeyStore } from "./auth/key-store.js";
 import { ConfigError, loadConfig } from "./config/config.js";
@@ -41,9 +41,20 @@ class UsageError extends Error {}
 const GRANT_NAMES = ["join", "publish", "subscribe", "publishData", "admin", "record"] as const;
 
 export function parseGrants(text: string): VideoGrants {
-  const names = text.split(",").map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(GRANT_NAMES as readonly string[]).includes(n)) throw new UsageError(`unknown grant "${n}" (known: ${GRANT_NAMES.join(", ")})`);
-  return { join: true, publish: names.includes("publish"), subscribe: names.includes("subscribe"), publishData: names.includes("publishData"), admin: names.includes("admin"), record: names.includes("record") };
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names)
+    if (!(GRANT_NAMES as readonly string[]).includes(n)) throw new UsageError(`unknown grant "${n}" (known: ${GRANT_NAMES.join(", ")})`);
+  return {
+    join: true,
+    publish: names.includes("publish"),
+    subscribe: names.includes("subscribe"),
+    publishData: names.includes("publishData"),
+    admin: names.includes("admin"),
+    record: names.includes("record"),
+  };
 }
 
 function ttl(flags: Map<string, string>, fallback: string): number {
@@ -72,7 +83,10 @@ async function main(argv: string[]): Promise<number> {
     const flags = parseFlags([sub, ...rest].filter((x): x is string => x !== undefined));
     const config = loadConfig({ file: flags.get("config") });
     const node = await startRelais(config);
-    const lines = [`Relais is running at ${node.url}`, `  media: ${node.media.workers.map((w) => `udp ${w.udpPort} / tcp ${w.tcpPort}`).join(", ")}`];
+    const lines = [
+      `Relais is running at ${node.url}`,
+      `  media: ${node.media.workers.map((w) => `udp ${w.udpPort} / tcp ${w.tcpPort}`).join(", ")}`,
+    ];
     if (node.createdKey) {
       lines.push(
         "",

@@ -82,8 +82,14 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
   await http.listen({ host: config.http.bindAddress, port: config.http.port });
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.http.port;
-  const host = config.http.bindAddress === "0.0.0.0" || config.http.bindAddress === "::" ? config.media.announcedAddresses[0]! : config.http.bindAddress;
-  const url = (config.http.publicUrl || `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(/\/$/, "");
+  const host =
+    config.http.bindAddress === "0.0.0.0" || config.http.bindAddress === "::"
+      ? config.media.announcedAddresses[0]!
+      : config.http.bindAddress;
+  const url = (config.http.publicUrl || `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(
+    /\/$/,
+    "",
+  );
   ready = true;
   let closing: Promise<void> | null = null;
   return {

@@ -26,7 +26,9 @@ export class CallView {
   readonly #status = h("div", { id: "status", class: "status", role: "status", "aria-live": "polite" });
   readonly #count = h("span", { class: "count" });
   readonly #toast = h("div", { class: "toast", role: "alert", hidden: true });
-  readonly #soundButton = h("button", { type: "button", class: "sound-banner", hidden: true }, ["Sound is blocked by the browser — click to enable"]);
+  readonly #soundButton = h("button", { type: "button", class: "sound-banner", hidden: true }, [
+    "Sound is blocked by the browser — click to enable",
+  ]);
   readonly #controls = h("nav", { class: "controls", "aria-label": "Call controls" });
   readonly #micButton = controlButton("toggle-microphone");
   readonly #cameraButton = controlButton("toggle-camera");
@@ -138,7 +140,14 @@ export class CallView {
     for (const publication of participant.trackPublications.values()) {
       if (publication.source !== "screen_share") continue;
       screens.add(publication.trackSid);
-      const screen = this.#syncScreen(publication.trackSid, participant.sid, participant.identity, participant.name, false, publication.track);
+      const screen = this.#syncScreen(
+        publication.trackSid,
+        participant.sid,
+        participant.identity,
+        participant.name,
+        false,
+        publication.track,
+      );
       screen.setAudio(participant.getTrackPublication("screen_share_audio")?.track);
     }
     for (const [key, screen] of this.#screens) if (screen.participantSid === participant.sid && !screens.has(key)) this.#dropScreen(key);
@@ -155,7 +164,14 @@ export class CallView {
   #tile(sid: string, identity: string, name: string, local: boolean): Tile {
     let tile = this.#tiles.get(sid);
     if (!tile) {
-      tile = new Tile({ identity, participantSid: sid, name, source: "camera", local, onAutoplayBlocked: () => (this.#soundButton.hidden = false) });
+      tile = new Tile({
+        identity,
+        participantSid: sid,
+        name,
+        source: "camera",
+        local,
+        onAutoplayBlocked: () => (this.#soundButton.hidden = false),
+      });
       this.#tiles.set(sid, tile);
       // The local tile stays first; others follow in join order.
       this.#grid.append(tile.element);
@@ -163,10 +179,24 @@ export class CallView {
     return tile;
   }
 
-  #syncScreen(key: string, participantSid: string, identity: string, name: string, local: boolean, track: MediaStreamTrack | undefined): Tile {
+  #syncScreen(
+    key: string,
+    participantSid: string,
+    identity: string,
+    name: string,
+    local: boolean,
+    track: MediaStreamTrack | undefined,
+  ): Tile {
     let screen = this.#screens.get(key);
     if (!screen) {
-      const tile = new Tile({ identity, participantSid, name, source: "screen_share", local, onAutoplayBlocked: () => (this.#soundButton.hidden = false) });
+      const tile = new Tile({
+        identity,
+        participantSid,
+        name,
+        source: "screen_share",
+        local,
+        onAutoplayBlocked: () => (this.#soundButton.hidden = false),
+      });
       screen = { tile, participantSid };
       this.#screens.set(key, screen);
       this.#grid.prepend(tile.element);
@@ -249,7 +279,14 @@ function controlButton(id: string, variant = ""): HTMLButtonElement {
   return h("button", { type: "button", id, class: `control ${variant}`.trim() });
 }
 
-function setControl(button: HTMLButtonElement, on: boolean, onIcon: "mic" | "camera", offIcon: "micOff" | "cameraOff", onLabel: string, offLabel: string): void {
+function setControl(
+  button: HTMLButtonElement,
+  on: boolean,
+  onIcon: "mic" | "camera",
+  offIcon: "micOff" | "cameraOff",
+  onLabel: string,
+  offLabel: string,
+): void {
   button.replaceChildren(icon(on ? onIcon : offIcon), h("span", {}, [on ? onLabel : offLabel]));
   button.classList.toggle("off", !on);
   button.dataset.on = String(on);

@@ -22,7 +22,10 @@ const TEXTS: Record<string, ErrorText> = {
   SIGNAL_TIMEOUT: { title: "The meeting server did not answer", hint: "Check your network connection and try again." },
   SIGNAL_CLOSED: { title: "The connection to the server closed", hint: "Try joining again." },
   UNSUPPORTED_BROWSER: { title: "This browser can't join calls", hint: "Use a current version of Firefox, Chrome, Edge or Safari." },
-  NotAllowedError: { title: "Camera or microphone access was blocked", hint: "Allow access in your browser's site settings, or join without them." },
+  NotAllowedError: {
+    title: "Camera or microphone access was blocked",
+    hint: "Allow access in your browser's site settings, or join without them.",
+  },
   NotFoundError: { title: "No camera or microphone found", hint: "You can still join and listen." },
   NotReadableError: { title: "Your camera or microphone is in use", hint: "Close other apps using it, or pick another device." },
 };

@@ -5,6 +5,8 @@ import type { MediaPreview } from "./media-preview.js";
 
 export interface JoinCallOptions {
   token: string;
+  /** The room named in the page's path. */
+  room: string;
   name: string | undefined;
   /** Devices opened before joining; published as they are (a disabled mic joins muted). */
   preview: MediaPreview;
@@ -12,9 +14,13 @@ export interface JoinCallOptions {
   onRejoin?: () => void;
 }
 
-/** Connects to the room on this page's origin, shows the call and publishes the preview's tracks. */
+/**
+ * Connects to the room on this page's origin and shows the call. Resolves once
+ * joined; the preview's tracks are then published in the background (a failure
+ * shows in the call view).
+ */
 export async function joinCall(options: JoinCallOptions): Promise<{ room: Room; view: CallView }> {
-  const room = await Room.connect(location.origin, options.token, { name: options.name });
+  const room = await Room.connect(location.origin, options.token, { name: options.name, room: options.room });
   exposeDebugHandle(room);
   const view = new CallView(room, { onRejoin: options.onRejoin });
   options.root.replaceChildren(view.element);
@@ -22,13 +28,13 @@ export async function joinCall(options: JoinCallOptions): Promise<{ room: Room; 
   room.on("disconnected", () => preview.stop());
   window.addEventListener("pagehide", () => void room.disconnect(), { once: true });
   const local = room.localParticipant;
-  const publications: Promise<unknown>[] = [];
-  if (preview.videoTrack) publications.push(local.publishTrack(preview.videoTrack, { source: "camera", name: "camera" }));
-  if (preview.audioTrack) {
-    publications.push(local.publishTrack(preview.audioTrack, { source: "microphone", name: "microphone", muted: !preview.audioTrack.enabled }));
-  }
-  for (const result of await Promise.allSettled(publications)) {
-    if (result.status === "rejected") view.showError(String((result.reason as { code?: unknown })?.code ?? "INTERNAL"));
-  }
+  const publish = (track: MediaStreamTrack | undefined, source: "camera" | "microphone") => {
+    if (!track) return;
+    local.publishTrack(track, { source, name: source, muted: !track.enabled }).catch((error: unknown) => {
+      view.showError(String((error as { code?: unknown; name?: unknown })?.code ?? (error as { name?: unknown })?.name ?? "INTERNAL"));
+    });
+  };
+  publish(preview.videoTrack, "camera");
+  publish(preview.audioTrack, "microphone");
   return { room, view };
 }

@@ -11,8 +11,6 @@ export interface JoinViewOptions {
   name: string;
   identity: string | undefined;
   preview: MediaPreview;
-  /** A problem found before joining (token missing/expired…); disables the form. */
-  blockingError: string | null;
   /** Called with the chosen name; reject with a RelaisError-like `{ code }` to show it. */
   onJoin: (name: string) => Promise<void>;
 }
@@ -54,7 +52,11 @@ export class JoinView {
 
     this.element = h("main", { class: "join-card", id: "join" }, [
       h("section", { class: "preview" }, [
-        h("div", { class: "preview-stage" }, [this.#video, this.#placeholder, h("div", { class: "preview-controls" }, [this.#micButton, this.#camButton])]),
+        h("div", { class: "preview-stage" }, [
+          this.#video,
+          this.#placeholder,
+          h("div", { class: "preview-controls" }, [this.#micButton, this.#camButton]),
+        ]),
         h("div", { class: "meter", title: "Microphone level" }, [this.#meterBar]),
         h("div", { class: "devices" }, [
           h("label", {}, [h("span", {}, ["Camera"]), this.#cameraSelect]),
@@ -71,7 +73,6 @@ export class JoinView {
         options.identity ? h("p", { class: "fineprint" }, ["Joining as ", h("code", {}, [options.identity])]) : null,
       ]),
     ]);
-    if (options.blockingError) this.#block(options.blockingError);
     this.#render();
     navigator.mediaDevices?.addEventListener?.("devicechange", () => void this.#refreshDevices());
   }
@@ -87,12 +88,6 @@ export class JoinView {
     this.#meter?.stop();
     this.#video.srcObject = null;
     this.element.remove();
-  }
-
-  #block(code: string): void {
-    this.#alert.show(code);
-    this.#joinButton.disabled = true;
-    this.#nameInput.disabled = true;
   }
 
   async #join(): Promise<void> {
@@ -160,7 +155,14 @@ export class JoinView {
   }
 }
 
-function setToggle(button: HTMLButtonElement, on: boolean, onIcon: "mic" | "camera", offIcon: "micOff" | "cameraOff", onLabel: string, offLabel: string): void {
+function setToggle(
+  button: HTMLButtonElement,
+  on: boolean,
+  onIcon: "mic" | "camera",
+  offIcon: "micOff" | "cameraOff",
+  onLabel: string,
+  offLabel: string,
+): void {
   button.replaceChildren(icon(on ? onIcon : offIcon));
   button.classList.toggle("off", !on);
   button.dataset.on = String(on);

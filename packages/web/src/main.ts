@@ -21,14 +21,22 @@ else startRoomPage(route, tokenCheck);
 function startRoomPage(route: Route, check: TokenCheck): void {
   document.body.dataset.mode = "room";
   if (!route.room) {
-    root.replaceChildren(topbar(null), messageScreen({ title: "No meeting in this link", hint: "Open the full meeting link you were sent." }));
+    root.replaceChildren(
+      topbar(null),
+      messageScreen({ title: "No meeting in this link", hint: "Open the full meeting link you were sent." }),
+    );
     return;
   }
   const room = route.room;
+  if (!check.ok) {
+    // Nothing on the join form can fix a bad token, so say so instead of opening devices.
+    root.replaceChildren(topbar(null), messageScreen({ code: check.code }));
+    return;
+  }
   const preview = new MediaPreview();
   const join = async (name: string) => {
     if (!route.token) throw new RelaisError("TOKEN_MISSING");
-    await joinCall({ token: route.token, name, preview, root, onRejoin: () => location.reload() });
+    await joinCall({ token: route.token, room, name, preview, root, onRejoin: () => location.reload() });
     joinView.destroy();
   };
   const joinView = new JoinView({
@@ -36,13 +44,12 @@ function startRoomPage(route: Route, check: TokenCheck): void {
     name: defaultName,
     identity: claims?.sub,
     preview,
-    blockingError: check.ok ? null : check.code,
     onJoin: join,
   });
-  root.replaceChildren(topbar(room), joinView.element);
+  root.replaceChildren(topbar(null), joinView.element);
   void joinView.start({ camera: route.camera, microphone: route.microphone }).then(() => {
     // `?autoJoin=1` (automated tests, kiosks) goes straight in once devices are open.
-    if (route.autoJoin && check.ok) document.getElementById("join-button")?.click();
+    if (route.autoJoin) document.getElementById("join-button")?.click();
   });
 }
 
@@ -66,7 +73,7 @@ function startEmbed(route: Route, check: TokenCheck): void {
     const preview = new MediaPreview();
     try {
       await preview.start({ camera: route.camera, microphone: route.microphone });
-      call = await joinCall({ token: route.token, name: route.name ?? undefined, preview, root });
+      call = await joinCall({ token: route.token, room: route.room, name: route.name ?? undefined, preview, root });
       const { room } = call;
       const local = room.localParticipant;
       api.post({ event: "joined", room: room.name, identity: local.identity, name: local.name });

@@ -11,7 +11,12 @@ export function topbar(room: string | null): HTMLElement {
 }
 
 /** A full-page message for a problem that blocks joining (bad link, server unreachable…). */
-export function messageScreen(options: { code?: string; title?: string; hint?: string; action?: { label: string; run: () => void } }): HTMLElement {
+export function messageScreen(options: {
+  code?: string;
+  title?: string;
+  hint?: string;
+  action?: { label: string; run: () => void };
+}): HTMLElement {
   const text = options.code ? describeError(options.code) : { title: options.title ?? "", hint: options.hint ?? "" };
   const button = options.action ? h("button", { type: "button", class: "primary" }, [options.action.label]) : null;
   if (button && options.action) button.addEventListener("click", options.action.run);

@@ -22,7 +22,9 @@ export class Tile {
   readonly #audio = h("audio", { autoplay: true });
   readonly #avatar = h("div", { class: "avatar", "aria-hidden": "true" });
   readonly #name = h("span", { class: "name" });
-  readonly #micOff = h("span", { class: "mic-off", title: "Microphone muted", "aria-label": "Microphone muted", role: "img" }, [icon("micOff")]);
+  readonly #micOff = h("span", { class: "mic-off", title: "Microphone muted", "aria-label": "Microphone muted", role: "img" }, [
+    icon("micOff"),
+  ]);
   #videoTrack: MediaStreamTrack | undefined;
   #audioTrack: MediaStreamTrack | undefined;
   #videoMuted = false;

@@ -1,5 +1,5 @@
-import type { AccessTokenClaims } from "@relais/protocol";
 import { decodeJwtPayload, tokenTimeStatus } from "@relais/client";
+import type { AccessTokenClaims } from "@relais/protocol";
 
 export type TokenCheck =
   | { ok: true; claims: Partial<AccessTokenClaims> }

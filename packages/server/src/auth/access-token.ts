@@ -1,5 +1,5 @@
-import { type AccessTokenClaims, resolveGrants, type ResolvedGrants, type VideoGrants } from "@relais/protocol";
-import { errors as joseErrors, jwtVerify, SignJWT, decodeProtectedHeader, decodeJwt } from "jose";
+import { type AccessTokenClaims, type ResolvedGrants, resolveGrants, type VideoGrants } from "@relais/protocol";
+import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from "jose";
 import { RelaisError } from "../shared/relais-error.js";
 
 export interface CreateTokenOptions {
@@ -50,7 +50,11 @@ const CLOCK_TOLERANCE_S = 10;
  * Verifies signature (with the secret of the token's API key), exp/nbf, and that
  * the token is for `room` when one is given. Throws RelaisError with a stable code.
  */
-export async function verifyAccessToken(token: string, secretFor: (apiKey: string) => string | undefined, room?: string): Promise<VerifiedToken> {
+export async function verifyAccessToken(
+  token: string,
+  secretFor: (apiKey: string) => string | undefined,
+  room?: string,
+): Promise<VerifiedToken> {
   let apiKey: string | undefined;
   try {
     if (decodeProtectedHeader(token).alg !== "HS256") throw new RelaisError("TOKEN_INVALID", "Unsupported token algorithm.");
@@ -73,7 +77,9 @@ export async function verifyAccessToken(token: string, secretFor: (apiKey: strin
     throw new RelaisError("TOKEN_INVALID", "The token lacks a room or an expiry.");
   }
   if (room !== undefined && payload["room"] !== room) throw new RelaisError("TOKEN_WRONG_ROOM");
-  const grants = resolveGrants(typeof payload["grants"] === "object" && payload["grants"] !== null ? (payload["grants"] as VideoGrants) : undefined);
+  const grants = resolveGrants(
+    typeof payload["grants"] === "object" && payload["grants"] !== null ? (payload["grants"] as VideoGrants) : undefined,
+  );
   if (!grants.join) throw new RelaisError("PERMISSION_DENIED", "The token does not grant joining a room.");
   const sub = typeof payload["sub"] === "string" && payload["sub"] !== "" ? payload["sub"] : null;
   return { claims: payload as unknown as AccessTokenClaims, identity: sub, grants };

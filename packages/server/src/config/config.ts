@@ -123,7 +123,10 @@ function fromEnv(base: Json, env: NodeJS.ProcessEnv, prefix: string[]): Json {
       out[k] = /^(true|1)$/i.test(raw);
     } else if (Array.isArray(b)) {
       if (k === "iceServers") throw new ConfigError(`${name}: set ICE servers in the configuration file`);
-      out[k] = raw.split(",").map((s) => s.trim()).filter(Boolean);
+      out[k] = raw
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean);
     } else {
       out[k] = raw;
     }
@@ -138,7 +141,8 @@ function validate(c: RelaisConfig): void {
   port(c.http.port, "http.port", true);
   port(c.media.udpPort, "media.udpPort", true);
   port(c.media.tcpPort, "media.tcpPort", true);
-  if (!Number.isInteger(c.media.workers) || c.media.workers < 0 || c.media.workers > 64) throw new ConfigError("media.workers must be 0..64");
+  if (!Number.isInteger(c.media.workers) || c.media.workers < 0 || c.media.workers > 64)
+    throw new ConfigError("media.workers must be 0..64");
   if (!c.media.enableUdp && !c.media.enableTcp) throw new ConfigError("enable at least one of media.enableUdp, media.enableTcp");
   if (c.media.announcedAddresses.length === 0) throw new ConfigError("media.announcedAddresses must list at least one address");
   for (const p of c.media.srtpProfiles) {
@@ -151,7 +155,8 @@ function validate(c: RelaisConfig): void {
   if (c.media.consentTimeoutS < 5) throw new ConfigError("media.consentTimeoutS must be at least 5");
   if (c.rooms.maxParticipants < 1) throw new ConfigError("rooms.maxParticipants must be at least 1");
   if (c.rooms.resumeWindowS < 0 || c.rooms.emptyTimeoutS < 0) throw new ConfigError("rooms timeouts must not be negative");
-  if (Boolean(c.http.tlsCertFile) !== Boolean(c.http.tlsKeyFile)) throw new ConfigError("set both http.tlsCertFile and http.tlsKeyFile, or neither");
+  if (Boolean(c.http.tlsCertFile) !== Boolean(c.http.tlsKeyFile))
+    throw new ConfigError("set both http.tlsCertFile and http.tlsKeyFile, or neither");
   const levels = ["trace", "debug", "info", "warn", "error", "silent"];
   if (!levels.includes(c.log.level)) throw new ConfigError(`log.level must be one of ${levels.join(", ")}`);
 }

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { type TestNode, startTestNode, waitFor } from "./support/test-node.js";
-import { WrtcPeer } from "./support/wrtc-peer.js";
+import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
+import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
+
+exitAfterWrtcTests();
 
 let node: TestNode;
 before(async () => {
@@ -18,7 +20,10 @@ test("libwebrtc (Node) publishes, another libwebrtc peer decodes the forwarded v
     const trackSid = await pub.publishVideo();
     await waitFor("trackPublished at the subscriber", () => sub.signal.of("trackPublished").find((m) => m.track.sid === trackSid));
     const answer = await sub.subscribe(trackSid, "video");
-    assert.deepEqual(answer.subscriptions.map((s) => s.ok), [true]);
+    assert.deepEqual(
+      answer.subscriptions.map((s) => s.ok),
+      [true],
+    );
     await waitFor("decoded frames", () => sub.frames(trackSid) > 30, 20_000);
   } finally {
     pub.close();

@@ -67,6 +67,8 @@ export interface MediaRequests {
       consumerId: string;
       producerId: string;
       mid: string;
+      /** RTCP CNAME of the stream (the publisher's participant sid), as in the subscriber's SDP. */
+      cname: string;
       ssrc: number;
       rtxSsrc: number | null;
       codec: CodecParameters;

@@ -11,7 +11,10 @@ export interface WorkerCertificate {
 export async function createDtlsCertificate(): Promise<WorkerCertificate> {
   // werift's enums: signature ecdsa = 3, hash sha256 = 4, curve secp256r1 = 23.
   // biome-ignore lint/suspicious/noExplicitAny: werift's enum types are not exported as values we can name here
-  const { certPem, keyPem, signatureHash } = await CipherContext.createSelfSignedCertificateWithKey({ signature: 3, hash: 4 } as any, 23 as any);
+  const { certPem, keyPem, signatureHash } = await CipherContext.createSelfSignedCertificateWithKey(
+    { signature: 3, hash: 4 } as any,
+    23 as any,
+  );
   const b64 = certPem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, "");
   return { certPem, keyPem, signatureHash, der: new Uint8Array(Buffer.from(b64, "base64")) };
 }

@@ -1,7 +1,7 @@
 import type { IceCandidate } from "../sdp/answer.js";
 import type { MediaPlane } from "./media-plane.js";
-import type { MediaWorker } from "./media-worker.js";
 import { MediaTransport } from "./media-transport.js";
+import type { MediaWorker } from "./media-worker.js";
 
 /** Handle of a worker-side Router (one per room). Closing it closes its transports (docs/lifecycle.md). */
 export class MediaRouter {
@@ -22,8 +22,22 @@ export class MediaRouter {
     const candidates: IceCandidate[] = [];
     o.announcedAddresses.forEach((ip, i) => {
       // Host candidates only: UDP preferred over ICE-TCP (RFC 8445 §5.1.2 type preference 126, local preference by order).
-      if (o.enableUdp) candidates.push({ foundation: `udp${i}`, protocol: "udp", priority: (126 << 24) | ((65535 - i) << 8) | 255, ip, port: this.worker.udpPort });
-      if (o.enableTcp) candidates.push({ foundation: `tcp${i}`, protocol: "tcp", priority: (126 << 24) | ((32767 - i) << 8) | 255, ip, port: this.worker.tcpPort });
+      if (o.enableUdp)
+        candidates.push({
+          foundation: `udp${i}`,
+          protocol: "udp",
+          priority: (126 << 24) | ((65535 - i) << 8) | 255,
+          ip,
+          port: this.worker.udpPort,
+        });
+      if (o.enableTcp)
+        candidates.push({
+          foundation: `tcp${i}`,
+          protocol: "tcp",
+          priority: (126 << 24) | ((32767 - i) << 8) | 255,
+          ip,
+          port: this.worker.tcpPort,
+        });
     });
     const t = new MediaTransport(id, ufrag, pwd, res.fingerprint, candidates, this.worker, onState, () => {
       this.transports.delete(t);

@@ -30,7 +30,15 @@ export class MediaTransport {
     return this.worker.request("setRemoteParameters", { transportId: this.id, remoteIceUfrag, fingerprints });
   }
 
-  produce(p: { producerId: string; kind: "audio" | "video"; mid: string; ssrc: number; rtxSsrc: number | null; codec: CodecParameters; extensions: ExtensionIdMap }): Promise<unknown> {
+  produce(p: {
+    producerId: string;
+    kind: "audio" | "video";
+    mid: string;
+    ssrc: number;
+    rtxSsrc: number | null;
+    codec: CodecParameters;
+    extensions: ExtensionIdMap;
+  }): Promise<unknown> {
     return this.worker.request("produce", { transportId: this.id, ...p });
   }
 
@@ -38,7 +46,16 @@ export class MediaTransport {
     return this.worker.request("closeProducer", { producerId }).catch(() => {});
   }
 
-  consume(p: { consumerId: string; producerId: string; mid: string; ssrc: number; rtxSsrc: number | null; codec: CodecParameters; extensions: ExtensionIdMap }): Promise<unknown> {
+  consume(p: {
+    consumerId: string;
+    producerId: string;
+    mid: string;
+    cname: string;
+    ssrc: number;
+    rtxSsrc: number | null;
+    codec: CodecParameters;
+    extensions: ExtensionIdMap;
+  }): Promise<unknown> {
     return this.worker.request("consume", { transportId: this.id, ...p });
   }
 

@@ -174,7 +174,7 @@ export class WorkerCore {
         throw new RequestError("WRONG_ROUTER", "producer and consumer are in different routers");
       }
       if (this.consumers.has(r.consumerId)) throw new RequestError("EXISTS", "consumer exists");
-      const c = t.consume(r.consumerId, entry.producer, r.mid, r.ssrc, r.rtxSsrc, r.codec, r.extensions);
+      const c = t.consume(r.consumerId, entry.producer, r.mid, r.cname, r.ssrc, r.rtxSsrc, r.codec, r.extensions);
       this.consumers.set(r.consumerId, c);
       return {};
     },

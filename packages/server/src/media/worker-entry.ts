@@ -13,5 +13,9 @@ port.on("message", (m: MainToWorker) => {
   if (m.kind === "shutdown") port.close();
 });
 process.on("uncaughtException", (err) => {
-  post({ kind: "notification", event: "log", data: { level: "error", msg: `media worker ${init.workerIndex}: ${err.stack ?? err.message}` } });
+  post({
+    kind: "notification",
+    event: "log",
+    data: { level: "error", msg: `media worker ${init.workerIndex}: ${err.stack ?? err.message}` },
+  });
 });

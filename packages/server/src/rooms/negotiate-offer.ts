@@ -1,4 +1,4 @@
-import { canPublishSource, type ClientMessageOf } from "@relais/protocol";
+import { type ClientMessageOf, canPublishSource } from "@relais/protocol";
 import type { MediaTransport } from "../media-control/media-transport.js";
 import {
   buildAnswer,
@@ -6,9 +6,9 @@ import {
   type ExtensionIds,
   parseSdp,
   publisherSsrcs,
+  SdpParseError,
   type SdpSession,
   type SectionAnswer,
-  SdpParseError,
   selectExtensions,
   selectPublishCodec,
   selectSubscribeCodec,
@@ -45,7 +45,12 @@ function extensionIds(ids: ExtensionIds): ExtensionIds {
  * released; then builds the answer. Sections already negotiated keep their
  * parameters, so re-offers are idempotent.
  */
-export async function negotiateOffer(ctx: NegotiationContext, p: Participant, transport: MediaTransport, offer: Offer): Promise<NegotiationResult> {
+export async function negotiateOffer(
+  ctx: NegotiationContext,
+  p: Participant,
+  transport: MediaTransport,
+  offer: Offer,
+): Promise<NegotiationResult> {
   let sdp: SdpSession;
   let remote: ReturnType<typeof transportParameters>;
   try {
@@ -54,7 +59,8 @@ export async function negotiateOffer(ctx: NegotiationContext, p: Participant, tr
   } catch (err) {
     throw new RelaisError("SDP_INVALID", err instanceof SdpParseError ? `Invalid SDP: ${err.message}` : undefined);
   }
-  if (remote.setup === "passive") throw new RelaisError("SDP_INVALID", "The SFU is always the DTLS server: offer setup:actpass or setup:active.");
+  if (remote.setup === "passive")
+    throw new RelaisError("SDP_INVALID", "The SFU is always the DTLS server: offer setup:actpass or setup:active.");
   if (!p.remoteParametersSet) {
     await transport.setRemoteParameters(remote.iceUfrag, remote.fingerprints);
     p.remoteParametersSet = true;
@@ -101,7 +107,8 @@ export async function negotiateOffer(ctx: NegotiationContext, p: Participant, tr
         sections.push({ role: "reject", mid });
         continue;
       }
-      if (!canPublishSource(p.grants, request.source)) throw new RelaisError("PERMISSION_DENIED", `The token does not grant publishing ${request.source}.`);
+      if (!canPublishSource(p.grants, request.source))
+        throw new RelaisError("PERMISSION_DENIED", `The token does not grant publishing ${request.source}.`);
       const codec = selectPublishCodec(m, ctx.policy);
       if (!codec) throw new RelaisError("CODEC_UNSUPPORTED", `No supported ${m.kind} codec offered on m-section ${mid}.`);
       const ssrcs = publisherSsrcs(m);
@@ -115,7 +122,12 @@ export async function negotiateOffer(ctx: NegotiationContext, p: Participant, tr
         mid,
         ssrc: ssrcs.ssrc,
         rtxSsrc: rtx,
-        codec: { mimeType: codec.mimeType, payloadType: codec.payloadType, clockRate: codec.clockRate, rtxPayloadType: codec.rtxPayloadType },
+        codec: {
+          mimeType: codec.mimeType,
+          payloadType: codec.payloadType,
+          clockRate: codec.clockRate,
+          rtxPayloadType: codec.rtxPayloadType,
+        },
         extensions: extensionIds(extensions),
       });
       const publication: TrackPublication = {
@@ -209,6 +221,7 @@ async function subscribe(
       consumerId,
       producerId: publication.producerId,
       mid,
+      cname: found.owner.sid,
       ssrc,
       rtxSsrc,
       codec: { mimeType: codec.mimeType, payloadType: codec.payloadType, clockRate: codec.clockRate, rtxPayloadType: codec.rtxPayloadType },
@@ -227,7 +240,12 @@ export async function releaseSubscription(p: Participant, transport: MediaTransp
   await transport.closeConsumer(sub.consumerId);
 }
 
-export async function unpublish(ctx: NegotiationContext, p: Participant, transport: MediaTransport | null, pub: TrackPublication): Promise<void> {
+export async function unpublish(
+  ctx: NegotiationContext,
+  p: Participant,
+  transport: MediaTransport | null,
+  pub: TrackPublication,
+): Promise<void> {
   if (!p.publications.delete(pub.sid)) return;
   await transport?.closeProducer(pub.producerId);
   ctx.unpublished(p, pub);

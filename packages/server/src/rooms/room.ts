@@ -1,3 +1,4 @@
+import type { ClientMessageOf } from "@relais/protocol";
 import { type DisconnectReason, PROTOCOL_VERSION, type RoomInfo, type ServerMessage } from "@relais/protocol";
 import type { MediaPlane } from "../media-control/media-plane.js";
 import type { MediaRouter } from "../media-control/media-router.js";
@@ -7,7 +8,6 @@ import { RelaisError } from "../shared/relais-error.js";
 import { type NegotiationContext, type NegotiationResult, negotiateOffer, releaseSubscription, unpublish } from "./negotiate-offer.js";
 import type { Participant } from "./participant.js";
 import { type SignalSink, type TrackPublication, trackInfo } from "./types.js";
-import type { ClientMessageOf } from "@relais/protocol";
 
 export interface RoomOptions {
   name: string;

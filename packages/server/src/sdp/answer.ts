@@ -71,13 +71,7 @@ export interface AnswerOptions {
 export function buildAnswer(offer: SdpSession, o: AnswerOptions): string {
   if (o.sections.length !== offer.media.length) throw new Error("one answer section per offered m-section is required");
   const accepted = o.sections.filter((s) => s.role !== "reject").map((s) => s.mid);
-  const out = [
-    "v=0",
-    `o=- ${o.sessionId} ${o.sessionVersion} IN IP4 127.0.0.1`,
-    "s=-",
-    "t=0 0",
-    "a=ice-lite",
-  ];
+  const out = ["v=0", `o=- ${o.sessionId} ${o.sessionVersion} IN IP4 127.0.0.1`, "s=-", "t=0 0", "a=ice-lite"];
   if (accepted.length > 0) out.push(`a=group:BUNDLE ${accepted.join(" ")}`);
   out.push("a=msid-semantic: WMS *");
   o.sections.forEach((s, i) => {

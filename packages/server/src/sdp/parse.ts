@@ -93,7 +93,13 @@ export function parseSdp(text: string): SdpSession {
       case "fingerprint": {
         const sp = arg.indexOf(" ");
         if (sp <= 0) throw new SdpParseError("malformed fingerprint");
-        const fp = { algorithm: arg.slice(0, sp).toLowerCase(), value: arg.slice(sp + 1).trim().toUpperCase() };
+        const fp = {
+          algorithm: arg.slice(0, sp).toLowerCase(),
+          value: arg
+            .slice(sp + 1)
+            .trim()
+            .toUpperCase(),
+        };
         (media ? media.fingerprints : session.fingerprints).push(fp);
         break;
       }
@@ -173,7 +179,12 @@ export function parseSdp(text: string): SdpSession {
 }
 
 /** The ICE credentials and DTLS fingerprint of the offer, from the first media section or the session. */
-export function transportParameters(s: SdpSession): { iceUfrag: string; icePwd: string; fingerprints: SdpMedia["fingerprints"]; setup: string } {
+export function transportParameters(s: SdpSession): {
+  iceUfrag: string;
+  icePwd: string;
+  fingerprints: SdpMedia["fingerprints"];
+  setup: string;
+} {
   const first = s.media.find((m) => m.port !== 0) ?? s.media[0];
   const iceUfrag = first?.iceUfrag ?? s.iceUfrag;
   const icePwd = first?.icePwd ?? s.icePwd;

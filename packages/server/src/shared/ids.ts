@@ -12,7 +12,10 @@ export function newSid(prefix: string, length = 12): string {
 
 /** ICE credentials: ufrag ≥ 4 and pwd ≥ 22 characters of ice-char (RFC 8839 §5.4). */
 export function newIceCredentials(): { ufrag: string; pwd: string } {
-  return { ufrag: randomBytes(6).toString("base64url").replace(/[-_]/g, "x"), pwd: randomBytes(24).toString("base64url").replace(/[-_]/g, "y") };
+  return {
+    ufrag: randomBytes(6).toString("base64url").replace(/[-_]/g, "x"),
+    pwd: randomBytes(24).toString("base64url").replace(/[-_]/g, "y"),
+  };
 }
 
 /** A random non-zero SSRC not in `taken`. */

@@ -27,6 +27,12 @@ const join: Handler<"join"> = async (s, m) => {
     throw err;
   }
   const roomName = token.claims.room;
+  if (m.room !== undefined && m.room !== roomName) {
+    s.deps.counters.authFailures++;
+    s.sendError("TOKEN_WRONG_ROOM", m.id);
+    s.close(WsCloseCode.AUTH_FAILED, "TOKEN_WRONG_ROOM");
+    return;
+  }
   if (m.resume) {
     const room = s.deps.rooms.get(roomName);
     if (!room) throw new RelaisError("RESUME_FAILED");
@@ -56,7 +62,8 @@ const join: Handler<"join"> = async (s, m) => {
 const offer: Handler<"offer"> = async (s, m) => {
   const { p, room } = joined(s);
   if (m.publications.length > 0 && !p.grants.publish) throw new RelaisError("PERMISSION_DENIED", "The token does not grant publishing.");
-  if (m.subscriptions.length > 0 && !p.grants.subscribe) throw new RelaisError("PERMISSION_DENIED", "The token does not grant subscribing.");
+  if (m.subscriptions.length > 0 && !p.grants.subscribe)
+    throw new RelaisError("PERMISSION_DENIED", "The token does not grant subscribing.");
   const result = await room.offer(p, m);
   s.send({ type: "answer", requestId: m.id, ...result });
 };

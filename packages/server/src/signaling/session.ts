@@ -79,7 +79,11 @@ export class SignalSession implements SignalSink {
     if (!validator) return this.rejectMalformed("UNKNOWN_MESSAGE_TYPE", id, `Unknown message type ${JSON.stringify(type)?.slice(0, 40)}.`);
     if (!validator.Check(msg)) {
       const first = validator.Errors(msg).First();
-      return this.rejectMalformed("INVALID_MESSAGE", id, first ? `Invalid ${type} message at ${first.path || "/"}: ${first.message}.` : undefined);
+      return this.rejectMalformed(
+        "INVALID_MESSAGE",
+        id,
+        first ? `Invalid ${type} message at ${first.path || "/"}: ${first.message}.` : undefined,
+      );
     }
     const m = msg as ClientMessage;
     try {

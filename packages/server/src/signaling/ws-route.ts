@@ -1,6 +1,6 @@
 import websocket from "@fastify/websocket";
 import type { FastifyInstance } from "fastify";
-import { SignalSession, type SignalingDeps } from "./session.js";
+import { type SignalingDeps, SignalSession } from "./session.js";
 
 /** Largest signaling frame accepted (an SDP with many m-sections stays far below). */
 const MAX_FRAME_BYTES = 512 * 1024;

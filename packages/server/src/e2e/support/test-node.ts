@@ -1,13 +1,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { VideoGrants } from "@relais/protocol";
 import { createAccessToken } from "../../auth/access-token.js";
 import { type DeepPartial, loadConfig, type RelaisConfig } from "../../config/config.js";
 import { type RelaisNode, startRelais } from "../../main.js";
-import type { VideoGrants } from "@relais/protocol";
 
 export interface TestNode extends RelaisNode {
-  token(o: { room: string; identity?: string; name?: string; grants?: VideoGrants; ttlS?: number; apiSecret?: string; notBefore?: number }): Promise<string>;
+  token(o: {
+    room: string;
+    identity?: string;
+    name?: string;
+    grants?: VideoGrants;
+    ttlS?: number;
+    apiSecret?: string;
+    notBefore?: number;
+  }): Promise<string>;
   wsUrl: string;
   stop(): Promise<void>;
 }

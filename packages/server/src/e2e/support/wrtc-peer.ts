@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { after } from "node:test";
 import type { ServerMessage, TrackSource } from "@relais/protocol";
 import { SignalClient } from "./signal-client.js";
 
@@ -6,6 +7,16 @@ import { SignalClient } from "./signal-client.js";
 const require = createRequire(import.meta.url);
 // biome-ignore lint/suspicious/noExplicitAny: the package has no types
 const wrtc: any = require("@roamhq/wrtc");
+
+/**
+ * libwebrtc's threads keep Node alive after every peer is closed, so a test file
+ * that used it ends its process once its hooks ran (the runner has set exitCode).
+ */
+export function exitAfterWrtcTests(): void {
+  after(() => {
+    setTimeout(() => process.exit(), 200).unref();
+  });
+}
 
 /**
  * A participant driven by libwebrtc in Node: publishes a synthetic video track
@@ -32,9 +43,9 @@ export class WrtcPeer {
     };
   }
 
-  static async join(wsUrl: string, token: string): Promise<WrtcPeer> {
+  static async join(wsUrl: string, token: string, room?: string): Promise<WrtcPeer> {
     const peer = new WrtcPeer(await SignalClient.connect(wsUrl));
-    const res = await peer.signal.request({ type: "join", token });
+    const res = await peer.signal.request({ type: "join", token, ...(room ? { room } : {}) });
     if (res.type !== "joined") throw new Error(`join failed: ${JSON.stringify(res)}`);
     peer.joined = res;
     return peer;
@@ -71,7 +82,12 @@ export class WrtcPeer {
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     beforeSend();
-    const res = await this.signal.request({ type: "offer", sdp: this.pc.localDescription.sdp, publications: this.publications, subscriptions: this.subscriptions });
+    const res = await this.signal.request({
+      type: "offer",
+      sdp: this.pc.localDescription.sdp,
+      publications: this.publications,
+      subscriptions: this.subscriptions,
+    });
     if (res.type !== "answer") throw new Error(`offer failed: ${JSON.stringify(res)}`);
     await this.pc.setRemoteDescription({ type: "answer", sdp: res.sdp });
     return res;

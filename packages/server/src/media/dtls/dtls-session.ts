@@ -41,7 +41,14 @@ export function fingerprintOf(der: Buffer, algorithm = "sha-256"): string {
  */
 export class DtlsSession {
   private readonly server: DtlsServer;
-  private readonly transport: { type: string; closed: boolean; address: unknown; onData: (buf: Buffer) => void; send: (b: Buffer) => Promise<void>; close: () => Promise<void> };
+  private readonly transport: {
+    type: string;
+    closed: boolean;
+    address: unknown;
+    onData: (buf: Buffer) => void;
+    send: (b: Buffer) => Promise<void>;
+    close: () => Promise<void>;
+  };
   private done = false;
 
   constructor(private readonly o: DtlsSessionOptions) {
@@ -81,7 +88,10 @@ export class DtlsSession {
   private connected(): void {
     if (this.done) return;
     const cert = this.server.remoteCertificate;
-    if (!cert) return this.fail("peer sent no certificate");
+    if (!cert) {
+      this.fail("peer sent no certificate");
+      return;
+    }
     const ok = this.o.remoteFingerprints.some((fp) => {
       try {
         return fingerprintOf(Buffer.from(cert), fp.algorithm) === fp.value.toUpperCase();
@@ -89,13 +99,25 @@ export class DtlsSession {
         return false;
       }
     });
-    if (!ok) return this.fail("remote certificate fingerprint mismatch");
+    if (!ok) {
+      this.fail("remote certificate fingerprint mismatch");
+      return;
+    }
     const profile = this.server.srtp.srtpProfile as number | undefined;
     const lengths = profile !== undefined ? KEY_LENGTHS[profile] : undefined;
-    if (!lengths) return this.fail("no SRTP profile negotiated");
+    if (!lengths) {
+      this.fail("no SRTP profile negotiated");
+      return;
+    }
     this.done = true;
     const k = this.server.extractSessionKeys(lengths[0], lengths[1]);
-    this.o.onConnected({ profile: profile!, localKey: k.localKey, localSalt: k.localSalt, remoteKey: k.remoteKey, remoteSalt: k.remoteSalt });
+    this.o.onConnected({
+      profile: profile!,
+      localKey: k.localKey,
+      localSalt: k.localSalt,
+      remoteKey: k.remoteKey,
+      remoteSalt: k.remoteSalt,
+    });
   }
 
   private fail(reason: string): void {

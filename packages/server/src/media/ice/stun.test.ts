@@ -176,6 +176,12 @@ describe("STUN: negative cases", () => {
     const badPriority = Buffer.from(REQUEST);
     badPriority.writeUInt16BE(3, 42); // PRIORITY length 3
     assert.equal(parseStun(badPriority), null);
+    const overrun = Buffer.from(REQUEST);
+    overrun.writeUInt16BE(0x40, 62); // USERNAME claims 64 bytes
+    assert.equal(parseStun(overrun), null);
+    const unpadded = Buffer.from(REQUEST);
+    unpadded.writeUInt16BE(0x0d, 102); // FINGERPRINT length 13: value + padding past the end
+    assert.equal(parseStun(unpadded), null);
     const trailing = Buffer.concat([REQUEST, hex("80 22 00 00")]);
     trailing.writeUInt16BE(REQUEST.length - 20 + 4, 2);
     assert.equal(parseStun(trailing), null);
@@ -253,6 +259,18 @@ describe("STUN: builders", () => {
     assert.ok(msg);
     assert.equal(msg.errorCode, 420);
     assert.throws(() => buildBindingError({ transactionId: TID, code: 99, reason: "" }));
+  });
+
+  it("ignores attributes between MESSAGE-INTEGRITY and FINGERPRINT (RFC 8489 §14.5)", () => {
+    const b = Buffer.concat([REQUEST.subarray(0, 100), hex("00 24 00 04 00 00 00 07 00 25 00 00"), REQUEST.subarray(100)]);
+    b.writeUInt16BE(b.length - 20, 2);
+    const msg = parseStun(b);
+    assert.ok(msg);
+    assert.equal(msg.priority, 0x6e0001ff); // not the PRIORITY 7 after MESSAGE-INTEGRITY
+    assert.equal(msg.useCandidate, false);
+    assert.equal(msg.fingerprintOffset, 112);
+    assert.ok(verifyMessageIntegrity(b, msg, PASSWORD)); // the length is adjusted to end at MI
+    assert.ok(!verifyFingerprint(b, msg)); // the CRC covered the original bytes
   });
 
   it("reports unknown comprehension-required attributes", () => {

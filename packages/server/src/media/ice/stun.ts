@@ -19,6 +19,7 @@ import { timingSafeEqual } from "node:crypto";
 import { formatIpv6 } from "./ip-text.js";
 import { crc32, FINGERPRINT_XOR, integrityHmac, pad4, STUN_HEADER_LENGTH, STUN_MAGIC_COOKIE, StunAttr, u16, u32 } from "./stun-wire.js";
 
+// One import path for users: builders, constants and CRC-32 are re-exported from here.
 export {
   type BindingErrorOptions,
   type BindingRequestOptions,
@@ -27,7 +28,6 @@ export {
   buildBindingRequest,
   buildBindingSuccess,
 } from "./stun-build.js";
-// One import path for users: constants, CRC-32 and builders are re-exported from here.
 export {
   crc32,
   STUN_BINDING_ERROR,
@@ -71,7 +71,7 @@ export interface StunMessage {
   fingerprintOffset: number;
 }
 
-/** RFC 7983 demultiplexing: first byte 0..3, plus the magic cookie (RFC 8489 §6). */
+/** RFC 7983 demultiplexing: first byte 0..3, plus the magic cookie (RFC 8489 §5). */
 export function isStun(buf: Uint8Array, len: number = buf.length): boolean {
   return len >= STUN_HEADER_LENGTH && buf[0] < 4 && u32(buf, 4) === STUN_MAGIC_COOKIE;
 }
@@ -187,7 +187,8 @@ function readXorAddress(buf: Buffer, v: number, alen: number): StunAddress | nul
 /**
  * RFC 8489 §14.5: HMAC-SHA1 over the message up to (not including) MESSAGE-INTEGRITY, with
  * the header length field rewritten as if MESSAGE-INTEGRITY were the last attribute (so a
- * trailing FINGERPRINT is excluded). For ICE the key is the peer's short-term password.
+ * trailing FINGERPRINT is excluded). ICE signs a request and its response with the password
+ * of the agent receiving the request (RFC 8445 §7.2.2): for our ICE-lite side, our local one.
  */
 export function verifyMessageIntegrity(buf: Buffer, msg: StunMessage, key: Buffer): boolean {
   const io = msg.integrityOffset;

@@ -82,7 +82,6 @@ class TcpTuple implements Tuple {
   readonly protocol = "tcp" as const;
   owner: TupleOwner | null = null;
   closed = false;
-  private readonly header = Buffer.alloc(2);
   constructor(
     private readonly socket: net.Socket,
     readonly address: string,

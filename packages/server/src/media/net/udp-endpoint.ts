@@ -10,10 +10,7 @@ export class UdpEndpoint {
   private readonly tuples = new Map<string, Map<number, UdpTuple>>();
   onSendError: (err: Error) => void = () => {};
 
-  private constructor(
-    socket: dgram.Socket,
-    private readonly onUnowned: UnownedPacketHandler,
-  ) {
+  private constructor(socket: dgram.Socket, onUnowned: UnownedPacketHandler) {
     this.socket = socket;
     socket.on("message", (msg, rinfo) => {
       const t = this.tuples.get(rinfo.address)?.get(rinfo.port);

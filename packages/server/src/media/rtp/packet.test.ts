@@ -145,8 +145,9 @@ describe("RTP header extensions (RFC 8285)", () => {
   });
 
   it("one-byte form: skips padding bytes, stops at ID 15", () => {
-    // 0x00 padding, id 2 (1 byte), 0x00 0x00 padding, id 4 (2 bytes), id 15, id 6 unreachable
-    const b = hex(`90 60 00 01 00 00 00 02 00 00 00 03  be de 00 03  00 20 aa 00 00 41 bb cc f0 61 dd ee`);
+    // 0x00 padding, id 2 (1 byte), 0x00 0x00 padding, id 4 (2 bytes), id 15 (L=0), then an
+    // id 6 element that would parse if ID 15 did not end processing
+    const b = hex(`90 60 00 01 00 00 00 02 00 00 00 03  be de 00 03  00 20 aa 00 00 41 bb cc f0 00 60 dd`);
     assert.equal(rtpHeaderLength(b, b.length), 28);
     assert.equal(findExtension(b, b.length, 2), (1 << 16) | 18);
     assert.equal(findExtension(b, b.length, 4), (2 << 16) | 22);
@@ -179,7 +180,7 @@ describe("RTP header extensions (RFC 8285)", () => {
   });
 
   it("writeOneByteExtensions validates items and capacity", () => {
-    const out = Buffer.alloc(16);
+    const out = Buffer.alloc(16, 0xff); // dirty, to see the zero padding written
     assert.equal(writeOneByteExtensions(out, 0, []), 0);
     assert.equal(writeOneByteExtensions(out, 0, [{ id: 15, value: 1 }]), -1);
     assert.equal(writeOneByteExtensions(out, 0, [{ id: 0, value: 1 }]), -1);

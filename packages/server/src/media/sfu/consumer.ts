@@ -22,6 +22,8 @@ export class Consumer {
   /** Offset of the audio-level byte inside `extension`, or -1. */
   private readonly audioLevelAt: number;
   private readonly sourceAudioLevelId: number;
+  /** RTCP CNAME, pre-encoded for the SDES item of our sender reports. */
+  readonly cname: Buffer;
   seqOffset = 0;
   tsOffset = 0;
   private rtxSeq = Math.floor(Math.random() * 0x8000);
@@ -35,6 +37,7 @@ export class Consumer {
     readonly id: string,
     readonly producer: Producer,
     readonly mid: string,
+    cname: string,
     readonly ssrc: number,
     readonly rtxSsrc: number | null,
     readonly codec: CodecParameters,
@@ -46,6 +49,7 @@ export class Consumer {
     this.extension = block;
     this.audioLevelAt = audioLevelAt;
     this.sourceAudioLevelId = producer.extensions.audioLevel;
+    this.cname = Buffer.from(cname, "utf8");
   }
 
   /** Forwards one producer packet (plaintext) to the subscriber. */

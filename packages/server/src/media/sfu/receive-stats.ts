@@ -58,7 +58,8 @@ export class ReceiveStats {
     this.expectedPrior = expected;
     this.receivedPrior = this.received;
     const lostInterval = expectedInterval - receivedInterval;
-    const fractionLost = expectedInterval === 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval << 8) / expectedInterval));
+    const fractionLost =
+      expectedInterval === 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval << 8) / expectedInterval));
     return { fractionLost, totalLost };
   }
 

@@ -1,4 +1,4 @@
-import { RTCP_PSFB, RTCP_RTPFB, RTCP_SR, forEachRtcpPacket } from "../rtcp/compound.js";
+import { forEachRtcpPacket, RTCP_PSFB, RTCP_RTPFB, RTCP_SR } from "../rtcp/compound.js";
 import { FMT_FIR, FMT_NACK, FMT_PLI, fbMediaSsrc, firEntryCount, firEntrySsrc, readNack } from "../rtcp/feedback.js";
 import { compactNtp } from "../rtcp/ntp.js";
 import { newSenderInfo, parseSenderReport } from "../rtcp/sender-report.js";

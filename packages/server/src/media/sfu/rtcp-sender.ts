@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import { writeNack, writePli, writeRemb } from "../rtcp/feedback.js";
 import { dlsrFromMs, ntpHighFromUnixMs, ntpLowFromUnixMs } from "../rtcp/ntp.js";
 import { newReportBlock, writeReceiverReport } from "../rtcp/receiver-report.js";
+import { writeSdesCname } from "../rtcp/sdes.js";
 import { newSenderInfo, writeSenderReport } from "../rtcp/sender-report.js";
 import type { Consumer } from "./consumer.js";
 import type { Producer, ProducerSink } from "./producer.js";
@@ -73,8 +74,12 @@ export class RtcpSender implements ProducerSink {
       info.rtpTimestamp = (s.lastSrRtpTimestamp + Math.round(((nowMs - s.lastSrArrivalMs) * c.codec.clockRate) / 1000) + c.tsOffset) >>> 0;
       info.packetCount = c.packetsSent >>> 0;
       info.octetCount = c.octetsSent >>> 0;
-      const n = writeSenderReport(this.scratch, 0, info);
-      if (n > 0) this.send(this.scratch.subarray(0, n));
+      let n = writeSenderReport(this.scratch, 0, info);
+      if (n <= 0) continue;
+      // RFC 3550 §6.1: every compound packet carries an SDES CNAME; the subscriber's SDP gave the same one.
+      const m = writeSdesCname(this.scratch, n, c.ssrc, c.cname);
+      if (m > 0) n += m;
+      this.send(this.scratch.subarray(0, n));
     }
   }
 }

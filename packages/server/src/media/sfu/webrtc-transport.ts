@@ -7,9 +7,9 @@ import type { SrtpProfileId } from "../srtp/profiles.js";
 import { SrtpSession } from "../srtp/session.js";
 import { Consumer } from "./consumer.js";
 import { Producer } from "./producer.js";
+import { handleIncomingRtcp } from "./rtcp-receiver.js";
 import { RtcpSender } from "./rtcp-sender.js";
 import type { WorkerCounters } from "./worker-counters.js";
-import { handleIncomingRtcp } from "./rtcp-receiver.js";
 
 export interface WebRtcTransportOptions {
   id: string;
@@ -91,7 +91,15 @@ export class WebRtcTransport implements TupleOwner {
       tuple.adopt(this);
       this.tuples.add(tuple);
     }
-    tuple.send(buildBindingSuccess({ transactionId: msg.transactionId, address: tuple.address, port: tuple.port, family: tuple.family, integrityKey: this.localPwd }));
+    tuple.send(
+      buildBindingSuccess({
+        transactionId: msg.transactionId,
+        address: tuple.address,
+        port: tuple.port,
+        family: tuple.family,
+        integrityKey: this.localPwd,
+      }),
+    );
     // The controlling browser nominates with USE-CANDIDATE; until then the first authenticated tuple carries DTLS.
     if (msg.useCandidate || this.selected === null) this.selected = tuple;
     if (tuple === this.selected) this.lastConsentMs = nowMs;
@@ -224,7 +232,15 @@ export class WebRtcTransport implements TupleOwner {
 
   // ---------- producers / consumers ----------
 
-  produce(id: string, kind: "audio" | "video", mid: string, ssrc: number, rtxSsrc: number | null, codec: CodecParameters, ext: ExtensionIdMap): Producer {
+  produce(
+    id: string,
+    kind: "audio" | "video",
+    mid: string,
+    ssrc: number,
+    rtxSsrc: number | null,
+    codec: CodecParameters,
+    ext: ExtensionIdMap,
+  ): Producer {
     const p = new Producer(id, kind, mid, ssrc, rtxSsrc, codec, ext, this.rtcp);
     this.producers.set(id, p);
     this.producersBySsrc.set(ssrc, p);
@@ -240,8 +256,17 @@ export class WebRtcTransport implements TupleOwner {
     if (this.producersByMid.get(p.mid) === p) this.producersByMid.delete(p.mid);
   }
 
-  consume(id: string, producer: Producer, mid: string, ssrc: number, rtxSsrc: number | null, codec: CodecParameters, ext: ExtensionIdMap): Consumer {
-    const c = new Consumer(id, producer, mid, ssrc, rtxSsrc, codec, ext, this, (closed) => this.forgetConsumer(closed));
+  consume(
+    id: string,
+    producer: Producer,
+    mid: string,
+    cname: string,
+    ssrc: number,
+    rtxSsrc: number | null,
+    codec: CodecParameters,
+    ext: ExtensionIdMap,
+  ): Consumer {
+    const c = new Consumer(id, producer, mid, cname, ssrc, rtxSsrc, codec, ext, this, (closed) => this.forgetConsumer(closed));
     this.consumers.set(id, c);
     this.consumersBySsrc.set(ssrc, c);
     if (rtxSsrc !== null) this.consumersBySsrc.set(rtxSsrc, c);

@@ -1,5 +1,5 @@
 /** Video codecs the SDK can put first in the offer. */
-export type VideoCodec = "vp8" | "h264" | "vp9";
+export type VideoCodec = "vp8" | "h264" | "vp9" | "av1";
 
 interface CodecLike {
   mimeType: string;

@@ -8,6 +8,7 @@ export interface JoinCallOptions {
   /** The room named in the page's path. */
   room: string;
   name: string | undefined;
+  codec?: "vp8" | "vp9" | "h264" | "av1" | null;
   /** Devices opened before joining; published as they are (a disabled mic joins muted). */
   preview: MediaPreview;
   root: HTMLElement;
@@ -20,7 +21,11 @@ export interface JoinCallOptions {
  * shows in the call view).
  */
 export async function joinCall(options: JoinCallOptions): Promise<{ room: Room; view: CallView }> {
-  const room = await Room.connect(location.origin, options.token, { name: options.name, room: options.room });
+  const room = await Room.connect(location.origin, options.token, {
+    name: options.name,
+    room: options.room,
+    ...(options.codec ? { videoCodec: options.codec } : {}),
+  });
   exposeDebugHandle(room);
   const view = new CallView(room, { onRejoin: options.onRejoin });
   options.root.replaceChildren(view.element);

@@ -36,7 +36,7 @@ function startRoomPage(route: Route, check: TokenCheck): void {
   const preview = new MediaPreview();
   const join = async (name: string) => {
     if (!route.token) throw new RelaisError("TOKEN_MISSING");
-    await joinCall({ token: route.token, room, name, preview, root, onRejoin: () => location.reload() });
+    await joinCall({ token: route.token, room, name, codec: route.codec, preview, root, onRejoin: () => location.reload() });
     joinView.destroy();
   };
   const joinView = new JoinView({
@@ -73,7 +73,7 @@ function startEmbed(route: Route, check: TokenCheck): void {
     const preview = new MediaPreview();
     try {
       await preview.start({ camera: route.camera, microphone: route.microphone });
-      call = await joinCall({ token: route.token, room: route.room, name: route.name ?? undefined, preview, root });
+      call = await joinCall({ token: route.token, room: route.room, name: route.name ?? undefined, codec: route.codec, preview, root });
       const { room } = call;
       const local = room.localParticipant;
       api.post({ event: "joined", room: room.name, identity: local.identity, name: local.name });

@@ -13,6 +13,8 @@ export interface Route {
   microphone: boolean;
   /** The only other origin allowed to drive an embed (`?parentOrigin=`), normalized; null if absent or invalid. */
   parentOrigin: string | null;
+  /** Preferred video codec for what this page publishes (`?codec=vp8|vp9|h264|av1`); null = the browser's default. */
+  codec: "vp8" | "vp9" | "h264" | "av1" | null;
 }
 
 /**
@@ -40,6 +42,7 @@ export function parseRoute(url: URL): Route {
     camera: flag("camera", true),
     microphone: flag("microphone", true),
     parentOrigin: normalizeOrigin(query.get("parentOrigin")),
+    codec: parseCodec(query.get("codec")),
   };
 }
 
@@ -61,4 +64,9 @@ function safeDecode(segment: string): string | null {
   } catch {
     return null;
   }
+}
+
+function parseCodec(value: string | null): Route["codec"] {
+  const v = value?.toLowerCase();
+  return v === "vp8" || v === "vp9" || v === "h264" || v === "av1" ? v : null;
 }

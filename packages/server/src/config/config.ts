@@ -83,7 +83,7 @@ function merge(base: Json, over: Json, where: string): Json {
   const out: Json = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const at = where ? `${where}.${k}` : k;
-    if (!(k in base)) throw new ConfigError(`unknown configuration key "${at}"`);
+    if (!Object.hasOwn(base, k)) throw new ConfigError(`unknown configuration key "${at}"`);
     const b = base[k];
     if (isObject(b)) {
       if (!isObject(v)) throw new ConfigError(`"${at}" must be an object`);

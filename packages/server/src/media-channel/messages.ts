@@ -107,6 +107,8 @@ export interface WorkerStats {
   stunRequests: number;
   stunRejected: number;
   rtpForwarded: number;
+  /** PLIs sent to publishers (new subscribers, subscribers' own PLI/FIR, throttled). */
+  keyframeRequestsSent: number;
 }
 
 export type TransportState = "new" | "connecting" | "connected" | "disconnected" | "failed" | "closed";

@@ -37,6 +37,8 @@ export class WorkerCore {
   private udp: UdpEndpoint | null = null;
   private tcp: TcpEndpoint | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Keyframe requests of transports already closed, so the counter never goes down. */
+  private closedKeyframeRequests = 0;
 
   private constructor(
     private readonly init: WorkerInit,
@@ -194,6 +196,8 @@ export class WorkerCore {
     getWorkerStats: () => {
       let rtpForwarded = 0;
       for (const c of this.consumers.values()) rtpForwarded += c.packetsSent;
+      let keyframeRequestsSent = this.closedKeyframeRequests;
+      for (const t of this.transports.values()) keyframeRequestsSent += t.rtcp.keyframeRequestsSent;
       return {
         routers: this.routers.size,
         transports: this.transports.size,
@@ -205,6 +209,7 @@ export class WorkerCore {
         stunRequests: this.counters.stunRequests,
         stunRejected: this.counters.stunRejected,
         rtpForwarded,
+        keyframeRequestsSent,
       };
     },
   };
@@ -216,6 +221,7 @@ export class WorkerCore {
   }
 
   private forgetTransport(t: WebRtcTransport): void {
+    this.closedKeyframeRequests += t.rtcp.keyframeRequestsSent;
     this.transports.delete(t.id);
     if (this.byUfrag.get(t.iceUfrag) === t) this.byUfrag.delete(t.iceUfrag);
     this.transportRouter.get(t.id)?.transports.delete(t.id);

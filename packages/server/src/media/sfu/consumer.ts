@@ -110,6 +110,7 @@ export class Consumer {
     if (osn >= 0 && (packet[0]! & 0x20) !== 0) {
       // RTX carries the original payload without its padding.
       const pad = packet[len - 1]!;
+      if (pad === 0 || pad > payloadLength) return null; // malformed padding (RFC 3550 §5.1)
       packet.copy(out, o, headerLength, len - pad);
       return out.subarray(0, o + payloadLength - pad);
     }

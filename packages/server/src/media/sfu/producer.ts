@@ -1,4 +1,5 @@
 import type { CodecParameters, ExtensionIdMap } from "../../media-channel/messages.js";
+import { readRtxOsn } from "../rtp/packet.js";
 import type { Consumer } from "./consumer.js";
 import { PacketCache } from "./packet-cache.js";
 import { ReceiveStats } from "./receive-stats.js";
@@ -22,7 +23,7 @@ export class Producer {
   readonly consumers: Consumer[] = [];
   readonly cache: PacketCache;
   readonly stats: ReceiveStats;
-  private lastKeyframeRequestMs = 0;
+  private lastKeyframeRequestMs = Number.NEGATIVE_INFINITY;
   closed = false;
   packetsReceived = 0;
   bytesReceived = 0;
@@ -57,8 +58,8 @@ export class Producer {
 
   /** An RTX packet (RFC 4588): restore the original packet from its OSN and handle it as media. */
   receiveRtx(rtx: Buffer, headerLength: number, nowMs: number): void {
-    if (rtx.length < headerLength + 2) return; // padding-only probe
-    const osn = rtx.readUInt16BE(headerLength);
+    const osn = readRtxOsn(rtx, rtx.length);
+    if (osn < 0) return; // padding-only probe (P set, no OSN in front of the padding)
     const restored = Buffer.allocUnsafe(rtx.length - 2);
     rtx.copy(restored, 0, 0, headerLength);
     rtx.copy(restored, headerLength, headerLength + 2);

@@ -12,6 +12,7 @@ import type { Producer, ProducerSink } from "./producer.js";
  * (transport-cc feedback) lands: a cap, not a measurement.
  */
 const REMB_VIDEO_BITRATE = 2_500_000;
+const NO_BLOCKS: never[] = [];
 
 /**
  * The RTCP a transport originates: feedback and receiver reports toward its
@@ -24,6 +25,8 @@ export class RtcpSender implements ProducerSink {
   private readonly blocks = [this.block];
   private readonly info = newSenderInfo();
   private readonly remb = [0];
+  /** PLIs sent to publishers (exported through getWorkerStats). */
+  keyframeRequestsSent = 0;
   /** Our SSRC as the sender of feedback (no media of ours uses it). */
   readonly ssrc = randomInt(1, 0xffffffff);
 
@@ -32,9 +35,14 @@ export class RtcpSender implements ProducerSink {
   sendRtcpToPublisher(kind: "pli" | "nack" | "rr", producer: Producer, sequences?: number[]): void {
     const b = this.scratch;
     let n = 0;
-    if (kind === "pli") n = writePli(b, 0, this.ssrc, producer.ssrc);
-    else if (kind === "nack" && sequences) n = writeNack(b, 0, this.ssrc, producer.ssrc, sequences);
-    else if (kind === "rr") {
+    if (kind === "pli" || kind === "nack") {
+      // Feedback goes out in a compound packet led by an (empty) RR, RFC 3550 §6.1 / RFC 4585 §3.1:
+      // browsers that did not negotiate reduced-size RTCP drop a lone PLI/NACK.
+      n = writeReceiverReport(b, 0, this.ssrc, NO_BLOCKS);
+      if (kind === "pli") this.keyframeRequestsSent++;
+      const m = kind === "pli" ? writePli(b, n, this.ssrc, producer.ssrc) : writeNack(b, n, this.ssrc, producer.ssrc, sequences ?? []);
+      n = m > 0 ? n + m : 0;
+    } else if (kind === "rr") {
       const s = producer.stats;
       const { fractionLost, totalLost } = s.takeLoss();
       const rb = this.block;

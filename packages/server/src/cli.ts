@@ -3,7 +3,7 @@
 import type { VideoGrants } from "@relais/protocol";
 import { createAccessToken } from "./auth/access-token.js";
 import { KeyStore } from "./auth/key-store.js";
-import { ConfigError, loadConfig } from "./config/config.js";
+import { ConfigError, loadConfig, publicBaseUrl } from "./config/config.js";
 import { startRelais } from "./main.js";
 import { parseDuration } from "./shared/duration.js";
 
@@ -70,7 +70,14 @@ function keysFor(flags: Map<string, string>): { apiKey: string; apiSecret: strin
   if (apiKey && apiSecret) return { apiKey, apiSecret };
   if (apiKey || apiSecret) throw new UsageError("give both --api-key and --api-secret");
   const config = loadConfig({ file: flags.get("config") });
-  return KeyStore.open(config.dataDir).store.primary;
+  const { store, created } = KeyStore.open(config.dataDir);
+  if (created) {
+    // First use of this data dir: the key is new, and `relais start` will not show it again.
+    console.error(
+      `relais: generated a development API key in ${store.path}:\n  API key:    ${created.apiKey}\n  API secret: ${created.apiSecret}`,
+    );
+  }
+  return store.primary;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -128,8 +135,7 @@ async function main(argv: string[]): Promise<number> {
     if (!room) throw new UsageError("--room is required");
     const config = loadConfig({ file: flags.get("config") });
     const token = await createAccessToken({ ...keysFor(flags), room, ttlS: ttl(flags, "4h") });
-    const base = config.http.publicUrl || `http://${config.http.bindAddress}:${config.http.port}`;
-    console.log(`${base.replace(/\/$/, "")}/r/${encodeURIComponent(room)}?token=${token}`);
+    console.log(`${publicBaseUrl(config)}/r/${encodeURIComponent(room)}?token=${token}`);
     return 0;
   }
   throw new UsageError(`unknown command "${[cmd, sub].filter(Boolean).join(" ")}"`);

@@ -10,7 +10,7 @@ import { registerHealth } from "./api/health.js";
 import { registerWebApp } from "./api/web-app.js";
 import { createAccessToken, verifyAccessToken } from "./auth/access-token.js";
 import { type ApiKey, KeyStore } from "./auth/key-store.js";
-import { mediaWorkerCount, type RelaisConfig } from "./config/config.js";
+import { mediaWorkerCount, publicBaseUrl, type RelaisConfig } from "./config/config.js";
 import { createDtlsCertificate } from "./media-control/certificate.js";
 import { MediaPlane } from "./media-control/media-plane.js";
 import { RoomManager } from "./rooms/room-manager.js";
@@ -40,6 +40,8 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
   const log = pino({ level: config.log.level, base: { service: "relais" }, redact: ["token", "apiSecret", "*.token", "*.apiSecret"] });
   const { store: keys, created } = KeyStore.open(config.dataDir);
   const certificate = await createDtlsCertificate();
+  // The media plane starts first and reports worker deaths to the rooms built after it.
+  const roomsRef: { current: RoomManager | null } = { current: null };
   const media = await MediaPlane.start({
     workers: mediaWorkerCount(config),
     bindAddress: config.media.bindAddress,
@@ -52,7 +54,10 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
     consentTimeoutS: config.media.consentTimeoutS,
     certificate,
     onLog: (e) => log[e.level](e.data ?? {}, e.msg),
-    onWorkerDied: (i, err) => log.error({ worker: i, err: err.message }, "media worker died"),
+    onWorkerDied: (i, err) => {
+      log.error({ worker: i, err: err.message }, "media worker died");
+      void roomsRef.current?.mediaWorkerDied(i);
+    },
   });
   const rooms = new RoomManager({
     autoCreate: config.rooms.autoCreate,
@@ -64,6 +69,7 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
     iceServers: config.iceServers,
     log: (level, msg, data) => log[level](data ?? {}, msg),
   });
+  roomsRef.current = rooms;
   const https =
     config.http.tlsCertFile && config.http.tlsKeyFile
       ? { cert: readFileSync(config.http.tlsCertFile), key: readFileSync(config.http.tlsKeyFile) }
@@ -82,14 +88,7 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
   await http.listen({ host: config.http.bindAddress, port: config.http.port });
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.http.port;
-  const host =
-    config.http.bindAddress === "0.0.0.0" || config.http.bindAddress === "::"
-      ? config.media.announcedAddresses[0]!
-      : config.http.bindAddress;
-  const url = (config.http.publicUrl || `${https ? "https" : "http"}://${host.includes(":") ? `[${host}]` : host}:${port}`).replace(
-    /\/$/,
-    "",
-  );
+  const url = publicBaseUrl(config, port);
   ready = true;
   let closing: Promise<void> | null = null;
   return {

@@ -14,7 +14,7 @@ const TYPES: Record<string, string> = {
 
 /** A strict CSP: the app loads only from this origin (no CDN, no fonts from elsewhere). */
 const CSP =
-  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; style-src 'self'; script-src 'self'";
+  "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; style-src 'self'; script-src 'self'";
 
 /** Serves the prebuilt meeting app: /r/<room>, /embed/<room>, and its assets under /app/. */
 export function registerWebApp(app: FastifyInstance, publicDir: string): void {

@@ -198,3 +198,16 @@ export function loadConfig(o: LoadConfigOptions = {}): RelaisConfig {
 export function mediaWorkerCount(c: RelaisConfig): number {
   return c.media.workers > 0 ? c.media.workers : availableParallelism();
 }
+
+/**
+ * The base URL printed in join links: `http.publicUrl` when set, else the scheme
+ * (https with a TLS certificate) and the bind address — or the first announced
+ * address when binding to all interfaces — with `port` (the one actually bound).
+ */
+export function publicBaseUrl(c: RelaisConfig, port: number = c.http.port): string {
+  if (c.http.publicUrl) return c.http.publicUrl.replace(/\/$/, "");
+  const wildcard = c.http.bindAddress === "0.0.0.0" || c.http.bindAddress === "::";
+  const host = wildcard ? c.media.announcedAddresses[0]! : c.http.bindAddress;
+  const scheme = c.http.tlsCertFile ? "https" : "http";
+  return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
+}

@@ -46,6 +46,8 @@ export interface MediaRequests {
     req: { transportId: string; remoteIceUfrag: string; fingerprints: { algorithm: string; value: string }[] };
     res: Record<string, never>;
   };
+  /** New local ICE credentials and the client's new ufrag; tuples must authenticate again. */
+  restartIce: { req: { transportId: string; iceUfrag: string; icePwd: string; remoteIceUfrag: string }; res: Record<string, never> };
   closeTransport: { req: { transportId: string }; res: Record<string, never> };
   produce: {
     req: {

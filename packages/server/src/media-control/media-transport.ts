@@ -1,5 +1,6 @@
 import type { CodecParameters, ExtensionIdMap, TransportState, TransportStats } from "../media-channel/messages.js";
 import type { IceCandidate } from "../sdp/answer.js";
+import { newIceCredentials } from "../shared/ids.js";
 import type { MediaWorker } from "./media-worker.js";
 
 /** Handle of one participant's WebRtcTransport in a worker. */
@@ -9,8 +10,8 @@ export class MediaTransport {
 
   constructor(
     readonly id: string,
-    readonly iceUfrag: string,
-    readonly icePwd: string,
+    public iceUfrag: string,
+    public icePwd: string,
     readonly fingerprint: { algorithm: string; value: string },
     readonly candidates: IceCandidate[],
     private readonly worker: MediaWorker,
@@ -24,6 +25,14 @@ export class MediaTransport {
     this.state = state;
     if (state === "closed" || state === "failed") this.markClosed();
     this.onState(state, reason);
+  }
+
+  /** ICE restart: our credentials change (they are in the next answer), the client's ufrag too. */
+  async restartIce(remoteIceUfrag: string): Promise<void> {
+    const { ufrag, pwd } = newIceCredentials();
+    await this.worker.request("restartIce", { transportId: this.id, iceUfrag: ufrag, icePwd: pwd, remoteIceUfrag });
+    this.iceUfrag = ufrag;
+    this.icePwd = pwd;
   }
 
   setRemoteParameters(remoteIceUfrag: string, fingerprints: { algorithm: string; value: string }[]): Promise<unknown> {

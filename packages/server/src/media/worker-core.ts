@@ -146,6 +146,14 @@ export class WorkerCore {
       this.transport(transportId).setRemoteParameters(remoteIceUfrag, fingerprints);
       return {};
     },
+    restartIce: ({ transportId, iceUfrag, icePwd, remoteIceUfrag }) => {
+      const t = this.transport(transportId);
+      if (this.byUfrag.has(iceUfrag)) throw new RequestError("EXISTS", "ICE ufrag in use");
+      this.byUfrag.delete(t.iceUfrag);
+      t.restartIce(iceUfrag, icePwd, remoteIceUfrag);
+      this.byUfrag.set(iceUfrag, t);
+      return {};
+    },
     closeTransport: ({ transportId }) => {
       this.transports.get(transportId)?.close();
       return {};

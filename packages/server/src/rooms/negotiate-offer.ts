@@ -61,11 +61,17 @@ export async function negotiateOffer(
   }
   if (remote.setup === "passive")
     throw new RelaisError("SDP_INVALID", "The SFU is always the DTLS server: offer setup:actpass or setup:active.");
-  if (!p.remoteParametersSet) {
-    await transport.setRemoteParameters(remote.iceUfrag, remote.fingerprints);
-    p.remoteParametersSet = true;
-  }
   const wantedPubs = new Map(offer.publications.map((x) => [x.mid, x]));
+  // Refuse before changing anything: a rejected offer leaves no half-made publication behind.
+  validateNewPublications(ctx, p, sdp, wantedPubs);
+  if (p.remoteIceUfrag === null) {
+    await transport.setRemoteParameters(remote.iceUfrag, remote.fingerprints);
+    p.remoteIceUfrag = remote.iceUfrag;
+  } else if (p.remoteIceUfrag !== remote.iceUfrag) {
+    // ICE restart (RFC 8445 §9): new credentials on both sides, DTLS and SRTP stay.
+    await transport.restartIce(remote.iceUfrag);
+    p.remoteIceUfrag = remote.iceUfrag;
+  }
   const wantedSubs = new Map(offer.subscriptions.map((x) => [x.mid, x.trackSid]));
   const sections: SectionAnswer[] = [];
   const pubResults: NegotiationResult["publications"] = [];
@@ -184,6 +190,24 @@ export async function negotiateOffer(
     sections,
   });
   return { sdp: answer, publications: pubResults, subscriptions: subResults };
+}
+
+function validateNewPublications(
+  ctx: NegotiationContext,
+  p: Participant,
+  sdp: SdpSession,
+  wanted: Map<string, Offer["publications"][number]>,
+): void {
+  for (const m of sdp.media) {
+    if (m.mid === null || m.port === 0 || (m.direction !== "sendonly" && m.direction !== "sendrecv")) continue;
+    const request = wanted.get(m.mid);
+    if (!request || request.kind !== m.kind || p.publicationByMid(m.mid)) continue;
+    if (!canPublishSource(p.grants, request.source))
+      throw new RelaisError("PERMISSION_DENIED", `The token does not grant publishing ${request.source}.`);
+    if (!selectPublishCodec(m, ctx.policy))
+      throw new RelaisError("CODEC_UNSUPPORTED", `No supported ${m.kind} codec offered on m-section ${m.mid}.`);
+    if (!publisherSsrcs(m)) throw new RelaisError("SDP_INVALID", `m-section ${m.mid} sends media but signals no a=ssrc.`);
+  }
 }
 
 async function subscribe(

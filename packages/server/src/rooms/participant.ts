@@ -23,8 +23,8 @@ export class Participant {
   negotiation: Promise<unknown> = Promise.resolve();
   sdpVersion = 1;
   resumeTimer: NodeJS.Timeout | null = null;
-  /** Whether the remote ICE/DTLS parameters have been given to the worker. */
-  remoteParametersSet = false;
+  /** The client's ICE ufrag once its first offer was applied; a new one means an ICE restart. */
+  remoteIceUfrag: string | null = null;
   leaveReason: DisconnectReason | null = null;
 
   constructor(

@@ -59,6 +59,16 @@ export class RoomManager {
     this.o.log("info", "room finished", { room: name, sid: room.sid });
   }
 
+  /** A media worker died: its rooms cannot carry media any more; their participants are told and removed. */
+  async mediaWorkerDied(index: number): Promise<void> {
+    for (const room of [...this.rooms.values()]) {
+      if (room.mediaWorkerIndex !== index) continue;
+      this.rooms.delete(room.name);
+      await room.close("transport_failure");
+      this.o.log("warn", "room closed: its media worker died", { room: room.name, worker: index });
+    }
+  }
+
   async closeAll(): Promise<void> {
     for (const name of [...this.rooms.keys()]) {
       const room = this.rooms.get(name)!;

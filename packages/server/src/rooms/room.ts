@@ -30,6 +30,8 @@ export class Room {
   readonly createdAt = Date.now();
   readonly participants = new Map<string, Participant>();
   private router: Promise<MediaRouter> | null = null;
+  /** The resolved router, to tell which media worker carries this room. */
+  private routerHandle: MediaRouter | null = null;
   private emptyTimer: NodeJS.Timeout | null = null;
   closed = false;
   private readonly ctx: NegotiationContext;
@@ -60,11 +62,21 @@ export class Room {
   private getRouter(): Promise<MediaRouter> {
     if (!this.router) {
       this.router = this.o.media.createRouter();
-      this.router.catch(() => {
-        this.router = null;
-      });
+      this.router.then(
+        (r) => {
+          this.routerHandle = r;
+        },
+        () => {
+          this.router = null;
+        },
+      );
     }
     return this.router;
+  }
+
+  /** Index of the media worker carrying this room, or null before its first participant. */
+  get mediaWorkerIndex(): number | null {
+    return this.routerHandle?.worker.index ?? null;
   }
 
   byIdentity(identity: string): Participant | undefined {
@@ -123,7 +135,7 @@ export class Room {
     }
     if (p.resumeTimer) clearTimeout(p.resumeTimer);
     p.resumeTimer = null;
-    p.sink?.close();
+    p.sink?.close("replaced");
     p.sink = sink;
     p.state = "active";
     this.sendJoined(p, requestId, true);
@@ -180,7 +192,7 @@ export class Room {
     if (p.resumeTimer) clearTimeout(p.resumeTimer);
     p.resumeTimer = null;
     if (reason !== "client_initiated") p.send({ type: "leave", reason });
-    p.sink?.close();
+    p.sink?.close(reason);
     p.sink = null;
     for (const pub of [...p.publications.values()]) await unpublish(this.ctx, p, null, pub);
     p.subscriptions.clear();

@@ -1,11 +1,11 @@
-import type { ParticipantInfo, ServerMessage, TrackInfo, TrackSource } from "@relais/protocol";
+import type { DisconnectReason, ParticipantInfo, ServerMessage, TrackInfo, TrackSource } from "@relais/protocol";
 import type { NegotiatedCodec } from "../sdp/codecs.js";
 
 /** Where a participant's server messages go (a signaling session); the domain never sees sockets. */
 export interface SignalSink {
   send(msg: ServerMessage): void;
-  /** Ends the session after a final `leave` message. */
-  close(): void;
+  /** Ends the session (after a final `leave` message when the server removed the participant). */
+  close(reason: DisconnectReason | "replaced"): void;
 }
 
 /** A published track (LiveKit's TrackPublication; mediasoup's Producer in the worker). */

@@ -21,7 +21,7 @@ const join: Handler<"join"> = async (s, m) => {
     s.deps.counters.authFailures++;
     if (err instanceof RelaisError) {
       s.sendError(err.code, m.id, err.message);
-      s.close(WsCloseCode.AUTH_FAILED, err.code);
+      s.closeSocket(WsCloseCode.AUTH_FAILED, err.code);
       return;
     }
     throw err;
@@ -30,14 +30,21 @@ const join: Handler<"join"> = async (s, m) => {
   if (m.room !== undefined && m.room !== roomName) {
     s.deps.counters.authFailures++;
     s.sendError("TOKEN_WRONG_ROOM", m.id);
-    s.close(WsCloseCode.AUTH_FAILED, "TOKEN_WRONG_ROOM");
+    s.closeSocket(WsCloseCode.AUTH_FAILED, "TOKEN_WRONG_ROOM");
     return;
   }
   if (m.resume) {
     const room = s.deps.rooms.get(roomName);
-    if (!room) throw new RelaisError("RESUME_FAILED");
+    try {
+      if (!room) throw new RelaisError("RESUME_FAILED");
+      s.participant = room.resume(m.resume.participantSid, m.resume.resumeKey, token.identity, s, m.id);
+    } catch (err) {
+      if (!(err instanceof RelaisError)) throw err;
+      s.sendError(err.code, m.id, err.message);
+      s.closeSocket(WsCloseCode.RESUME_FAILED, err.code);
+      return;
+    }
     s.room = room;
-    s.participant = room.resume(m.resume.participantSid, m.resume.resumeKey, token.identity, s, m.id);
     s.state = "joined";
     return;
   }
@@ -84,7 +91,6 @@ const leave: Handler<"leave"> = async (s, m) => {
   const { p, room } = joined(s);
   s.send({ type: "ack", requestId: m.id });
   await room.remove(p, "client_initiated");
-  s.close(WsCloseCode.NORMAL, "left");
 };
 
 const ping: Handler<"ping"> = async (s, m) => {

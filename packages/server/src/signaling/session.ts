@@ -1,4 +1,11 @@
-import { CLIENT_MESSAGE_SCHEMAS, type ClientMessage, type ErrorCode, type ServerMessage, WsCloseCode } from "@relais/protocol";
+import {
+  CLIENT_MESSAGE_SCHEMAS,
+  type ClientMessage,
+  type DisconnectReason,
+  type ErrorCode,
+  type ServerMessage,
+  WsCloseCode,
+} from "@relais/protocol";
 import { TypeCompiler } from "@sinclair/typebox/compiler";
 import type { VerifiedToken } from "../auth/access-token.js";
 import type { Participant } from "../rooms/participant.js";
@@ -39,6 +46,7 @@ export class SignalSession implements SignalSink {
   participant: Participant | null = null;
   room: Room | null = null;
   private malformed = 0;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly socket: SignalSocket,
@@ -59,13 +67,30 @@ export class SignalSession implements SignalSink {
     this.send({ type: "error", ...(requestId !== undefined ? { requestId } : {}), code: err.code, message: err.message });
   }
 
-  close(code: number = WsCloseCode.LEFT, reason = "left"): void {
+  /** SignalSink.close: the room ended this participant's session. */
+  close(reason: DisconnectReason | "replaced"): void {
+    const code =
+      reason === "client_initiated" ? WsCloseCode.NORMAL : reason === "server_shutdown" ? WsCloseCode.GOING_AWAY : WsCloseCode.LEFT;
+    this.closeSocket(code, reason);
+  }
+
+  closeSocket(code: number, reason: string): void {
     if (this.state === "closed") return;
     this.state = "closed";
     this.socket.close(code, reason);
   }
 
-  async handleRaw(raw: string | Buffer): Promise<void> {
+  /**
+   * Messages of one session are handled one after another, in arrival order: a
+   * second `join` cannot race the first one's token check, and replies keep order.
+   */
+  handleRaw(raw: string | Buffer): Promise<void> {
+    const run = this.queue.then(() => this.handle(raw));
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private async handle(raw: string | Buffer): Promise<void> {
     if (this.state === "closed") return;
     let msg: unknown;
     try {
@@ -98,11 +123,11 @@ export class SignalSession implements SignalSink {
     }
   }
 
-  private rejectMalformed(code: ErrorCode, id: number | undefined, message?: string): void {
+  rejectMalformed(code: ErrorCode, id: number | undefined, message?: string): void {
     this.deps.counters.malformedMessages++;
     this.malformed++;
     this.sendError(code, id, message);
-    if (this.malformed > MAX_MALFORMED) this.close(WsCloseCode.PROTOCOL_ERROR, "too many invalid messages");
+    if (this.malformed > MAX_MALFORMED) this.closeSocket(WsCloseCode.PROTOCOL_ERROR, "too many invalid messages");
   }
 
   /** The socket closed: a joined participant waits for a resume, unless it left. */

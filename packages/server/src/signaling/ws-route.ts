@@ -28,8 +28,7 @@ export async function registerSignaling(app: FastifyInstance, deps: SignalingDep
     socket.on("message", (data: Buffer, isBinary: boolean) => {
       alive = true;
       if (isBinary) {
-        deps.counters.malformedMessages++;
-        session.sendError("INVALID_MESSAGE", undefined, "Binary frames are not part of the protocol.");
+        session.rejectMalformed("INVALID_MESSAGE", undefined, "Binary frames are not part of the protocol.");
         return;
       }
       void session.handleRaw(data as Buffer);

@@ -28,6 +28,8 @@ export class WrtcPeer {
   private readonly publications: { mid: string; kind: "audio" | "video"; source: TrackSource }[] = [];
   private readonly subscriptions: { mid: string; trackSid: string }[] = [];
   readonly framesByTrack = new Map<string, number>();
+  // biome-ignore lint/suspicious/noExplicitAny: wrtc types
+  private readonly pendingPublications: { t: any; source: TrackSource }[] = [];
   private frameTimer: NodeJS.Timeout | null = null;
   joined: Extract<ServerMessage, { type: "joined" }> | null = null;
 
@@ -70,6 +72,13 @@ export class WrtcPeer {
     return answer.publications.find((p) => p.mid === t.mid)!.trackSid;
   }
 
+  /** A sendonly video transceiver announced as `source`, not negotiated yet. */
+  async addVideoTransceiver(source: TrackSource): Promise<void> {
+    const track = new wrtc.nonstandard.RTCVideoSource().createTrack();
+    const t = this.pc.addTransceiver(track, { direction: "sendonly" });
+    this.pendingPublications.push({ t, source });
+  }
+
   async subscribe(trackSid: string, kind: "audio" | "video"): Promise<Extract<ServerMessage, { type: "answer" }>> {
     const t = this.pc.addTransceiver(kind, { direction: "recvonly" });
     return this.negotiate(() => {
@@ -78,9 +87,13 @@ export class WrtcPeer {
   }
 
   /** createOffer → setLocalDescription → offer → answer → setRemoteDescription. `beforeSend` runs once mids are assigned. */
-  async negotiate(beforeSend: () => void = () => {}): Promise<Extract<ServerMessage, { type: "answer" }>> {
-    const offer = await this.pc.createOffer();
+  async negotiate(
+    beforeSend: () => void = () => {},
+    options: { iceRestart?: boolean } = {},
+  ): Promise<Extract<ServerMessage, { type: "answer" }>> {
+    const offer = await this.pc.createOffer(options);
     await this.pc.setLocalDescription(offer);
+    for (const { t, source } of this.pendingPublications.splice(0)) this.publications.push({ mid: t.mid, kind: "video", source });
     beforeSend();
     const res = await this.signal.request({
       type: "offer",

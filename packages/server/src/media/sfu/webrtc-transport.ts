@@ -33,12 +33,15 @@ export interface WebRtcTransportOptions {
 export class WebRtcTransport implements TupleOwner {
   readonly id: string;
   state: TransportState = "new";
-  private readonly localPwd: Buffer;
+  private localUfrag: string;
+  private localPwd: Buffer;
   private remoteUfrag: string | null = null;
   private remoteFingerprints: { algorithm: string; value: string }[] = [];
   private readonly tuples = new Set<Tuple>();
   private selected: Tuple | null = null;
   private lastConsentMs = 0;
+  /** When the client's offer gave us its parameters; ICE and DTLS must complete within the consent timeout. */
+  private remoteSetAtMs = 0;
   private dtls: DtlsSession | null = null;
   private srtp: SrtpSession | null = null;
   srtpProfile: number | null = null;
@@ -57,17 +60,26 @@ export class WebRtcTransport implements TupleOwner {
 
   constructor(private readonly o: WebRtcTransportOptions) {
     this.id = o.id;
+    this.localUfrag = o.iceUfrag;
     this.localPwd = Buffer.from(o.icePwd, "utf8");
     this.rtcp = new RtcpSender((packet: Buffer) => this.sendRtcp(packet));
   }
 
   get iceUfrag(): string {
-    return this.o.iceUfrag;
+    return this.localUfrag;
+  }
+
+  /** ICE restart: checks must use the new credentials; the selected tuple keeps carrying media meanwhile. */
+  restartIce(localUfrag: string, localPwd: string, remoteUfrag: string): void {
+    this.localUfrag = localUfrag;
+    this.localPwd = Buffer.from(localPwd, "utf8");
+    this.remoteUfrag = remoteUfrag;
   }
 
   setRemoteParameters(remoteUfrag: string, fingerprints: { algorithm: string; value: string }[]): void {
     this.remoteUfrag = remoteUfrag;
     this.remoteFingerprints = fingerprints;
+    this.remoteSetAtMs = performance.now();
   }
 
   // ---------- ICE-lite (RFC 8445 §2.5, consent RFC 7675) ----------
@@ -283,8 +295,13 @@ export class WebRtcTransport implements TupleOwner {
 
   /** Once a second: consent freshness, receiver reports to publishers, sender reports to subscribers. */
   tick(nowMs: number): void {
-    if (this.state === "connected" && nowMs - this.lastConsentMs > this.o.consentTimeoutMs) {
+    const timeout = this.o.consentTimeoutMs;
+    if ((this.state === "connected" || this.state === "disconnected") && nowMs - this.lastConsentMs > timeout) {
       this.setState("failed", "ICE consent expired");
+      return;
+    }
+    if (!this.connected && this.remoteSetAtMs > 0 && nowMs - this.remoteSetAtMs > timeout) {
+      this.setState("failed", this.state === "new" ? "no ICE connectivity check arrived" : "ICE/DTLS did not complete");
       return;
     }
     if (!this.connected) return;

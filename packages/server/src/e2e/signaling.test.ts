@@ -1,0 +1,81 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { SignalClient } from "./support/signal-client.js";
+import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
+import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
+
+exitAfterWrtcTests();
+
+let node: TestNode;
+before(async () => {
+  node = await startTestNode();
+});
+after(async () => {
+  await node.stop();
+});
+
+test("two joins sent back to back on one socket make one participant, the second is refused", async () => {
+  const c = await SignalClient.connect(node.wsUrl);
+  const token = await node.token({ room: "race", identity: "racer" });
+  const [a, b] = await Promise.all([c.request({ type: "join", token }), c.request({ type: "join", token })]);
+  assert.equal(a.type, "joined");
+  assert.deepEqual([b.type, (b as { code?: string }).code], ["error", "ALREADY_JOINED"]);
+  assert.equal(node.rooms.get("race")!.participants.size, 1);
+  c.close();
+});
+
+test("a client leave ends the socket with 1000; a failed resume with 4010", async () => {
+  const c = await SignalClient.connect(node.wsUrl);
+  const token = await node.token({ room: "codes", identity: "x" });
+  await c.request({ type: "join", token });
+  await c.request({ type: "leave" });
+  await waitFor("close", () => c.closeCode !== null);
+  assert.equal(c.closeCode, 1000);
+  const r = await SignalClient.connect(node.wsUrl);
+  const res = await r.request({ type: "join", token, resume: { participantSid: "PA_nope", resumeKey: "nope" } });
+  assert.equal((res as { code?: string }).code, "RESUME_FAILED");
+  await waitFor("close", () => r.closeCode !== null);
+  assert.equal(r.closeCode, 4010);
+});
+
+test("an offer with a refused publication changes nothing (no half-made tracks announced)", async () => {
+  const watcher = await WrtcPeer.join(node.wsUrl, await node.token({ room: "atomic", identity: "watcher" }));
+  const pub = await WrtcPeer.join(node.wsUrl, await node.token({ room: "atomic", identity: "cam-only", grants: { sources: ["camera"] } }));
+  try {
+    // A camera (allowed) and a second video announced as a screen share (not granted), in one offer.
+    await pub.addVideoTransceiver("camera");
+    await pub.addVideoTransceiver("screen_share");
+    await assert.rejects(pub.negotiate(), /PERMISSION_DENIED/);
+    const p = [...node.rooms.get("atomic")!.participants.values()].find((x) => x.identity === "cam-only")!;
+    assert.equal(p.publications.size, 0);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(watcher.signal.of("trackPublished").length, 0);
+  } finally {
+    pub.close();
+    watcher.close();
+  }
+});
+
+test("an ICE restart renews our credentials and media keeps flowing", async () => {
+  const pub = await WrtcPeer.join(node.wsUrl, await node.token({ room: "restart", identity: "pub" }));
+  const sub = await WrtcPeer.join(node.wsUrl, await node.token({ room: "restart", identity: "sub" }));
+  try {
+    const trackSid = await pub.publishVideo();
+    const first = await sub.subscribe(trackSid, "video");
+    await waitFor("frames", () => sub.frames(trackSid) > 20, 20_000);
+    const stats = () => node.media.workers[0]!.request("getWorkerStats", {});
+    const before = await stats();
+    const restarted = await sub.negotiate(() => {}, { iceRestart: true });
+    const ufrag = (sdp: string) => /a=ice-ufrag:(\S+)/.exec(sdp)![1];
+    assert.notEqual(ufrag(restarted.sdp), ufrag(first.sdp));
+    const frames = sub.frames(trackSid);
+    await waitFor("frames after the restart", () => sub.frames(trackSid) > frames + 30, 20_000);
+    // The client's checks with the new credentials were answered, none refused.
+    const afterRestart = await stats();
+    assert.ok(afterRestart.stunRequests > before.stunRequests);
+    assert.equal(afterRestart.stunRejected, before.stunRejected);
+  } finally {
+    pub.close();
+    sub.close();
+  }
+});

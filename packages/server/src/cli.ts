@@ -138,6 +138,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${publicBaseUrl(config)}/r/${encodeURIComponent(room)}?token=${token}`);
     return 0;
   }
+  if (cmd === "load-test") {
+    // Kept in its own module: the load tester is a client of Relais, not part of the node.
+    const { runLoadTestCli } = await import("./loadtest/cli.js");
+    return runLoadTestCli([sub, ...rest].filter((x): x is string => x !== undefined));
+  }
   throw new UsageError(`unknown command "${[cmd, sub].filter(Boolean).join(" ")}"`);
 }
 

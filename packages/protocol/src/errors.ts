@@ -12,6 +12,8 @@ export const ErrorCatalogue = {
   PERMISSION_DENIED: { status: 403, message: "The access token does not grant this action." },
   ROOM_FULL: { status: 403, message: "The room has reached its maximum number of participants." },
   ROOM_NOT_FOUND: { status: 404, message: "No such room." },
+  ROOM_ALREADY_EXISTS: { status: 409, message: "A room with this name exists." },
+  INVALID_ARGUMENT: { status: 400, message: "An argument is not valid." },
   PARTICIPANT_NOT_FOUND: { status: 404, message: "No such participant." },
   TRACK_NOT_FOUND: { status: 404, message: "No such track." },
   DUPLICATE_IDENTITY: { status: 409, message: "Another session joined with the same identity." },

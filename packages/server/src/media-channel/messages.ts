@@ -79,6 +79,7 @@ export interface MediaRequests {
     res: Record<string, never>;
   };
   closeConsumer: { req: { consumerId: string }; res: Record<string, never> };
+  pauseProducer: { req: { producerId: string; paused: boolean }; res: Record<string, never> };
   requestKeyFrame: { req: { producerId: string }; res: Record<string, never> };
   getTransportStats: { req: { transportId: string }; res: TransportStats };
   getWorkerStats: { req: Record<string, never>; res: WorkerStats };

@@ -72,6 +72,11 @@ export class MediaTransport {
     return this.worker.request("closeConsumer", { consumerId }).catch(() => {});
   }
 
+  /** Stops (or resumes) forwarding a producer to its consumers; resuming asks the publisher for a keyframe. */
+  pauseProducer(producerId: string, paused: boolean): Promise<unknown> {
+    return this.worker.request("pauseProducer", { producerId, paused });
+  }
+
   requestKeyFrame(producerId: string): Promise<unknown> {
     return this.worker.request("requestKeyFrame", { producerId }).catch(() => {});
   }

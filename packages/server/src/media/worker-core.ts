@@ -196,6 +196,13 @@ export class WorkerCore {
       }
       return {};
     },
+    pauseProducer: ({ producerId, paused }) => {
+      const entry = this.producers.get(producerId);
+      if (!entry) throw new RequestError("NOT_FOUND", `producer ${producerId} not found`);
+      entry.producer.paused = paused;
+      if (!paused) entry.producer.requestKeyFrame(performance.now());
+      return {};
+    },
     requestKeyFrame: ({ producerId }) => {
       this.producers.get(producerId)?.producer.requestKeyFrame(performance.now());
       return {};

@@ -31,6 +31,7 @@ export class Participant {
     readonly identity: string,
     public name: string,
     public metadata: string,
+    /** Mutable: permissions can change live (REST API). */
     readonly grants: ResolvedGrants,
   ) {}
 

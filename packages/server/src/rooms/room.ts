@@ -1,12 +1,14 @@
-import type { ClientMessageOf } from "@relais/protocol";
+import type { ClientMessageOf, ParticipantPermissions } from "@relais/protocol";
 import { type DisconnectReason, PROTOCOL_VERSION, type RoomInfo, type ServerMessage } from "@relais/protocol";
 import type { MediaPlane } from "../media-control/media-plane.js";
 import type { MediaRouter } from "../media-control/media-router.js";
 import type { CodecPolicy } from "../sdp/codecs.js";
 import { newSid } from "../shared/ids.js";
 import { RelaisError } from "../shared/relais-error.js";
+import type { TypedEmitter } from "../shared/typed-emitter.js";
 import { type NegotiationContext, type NegotiationResult, negotiateOffer, releaseSubscription, unpublish } from "./negotiate-offer.js";
 import type { Participant } from "./participant.js";
+import type { RoomEventMap } from "./room-events.js";
 import { type SignalSink, type TrackPublication, trackInfo } from "./types.js";
 
 export interface RoomOptions {
@@ -18,6 +20,8 @@ export interface RoomOptions {
   media: MediaPlane;
   iceServers: { urls: string[]; username?: string; credential?: string }[];
   onEmptyTimeout: (room: Room) => void;
+  events: TypedEmitter<RoomEventMap>;
+  metadata?: string;
   log: (level: "info" | "warn", msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -34,9 +38,11 @@ export class Room {
   private routerHandle: MediaRouter | null = null;
   private emptyTimer: NodeJS.Timeout | null = null;
   closed = false;
+  metadata: string;
   private readonly ctx: NegotiationContext;
 
   constructor(private readonly o: RoomOptions) {
+    this.metadata = o.metadata ?? "";
     this.ctx = {
       policy: o.policy,
       findPublication: (trackSid) => {
@@ -46,9 +52,14 @@ export class Room {
         }
         return undefined;
       },
-      published: (p, pub) => this.broadcast({ type: "trackPublished", participantSid: p.sid, track: trackInfo(pub) }, p),
+      published: (p, pub) => {
+        this.broadcast({ type: "trackPublished", participantSid: p.sid, track: trackInfo(pub) }, p);
+        this.o.events.safeEmit("trackPublished", this.info(), p.info(), trackInfo(pub));
+      },
       unpublished: (p, pub) => this.trackGone(p, pub),
     };
+    // A room nobody joins (e.g. created through the API) closes after the empty timeout too.
+    this.scheduleEmptyTimeout();
   }
 
   get name(): string {
@@ -110,6 +121,7 @@ export class Room {
     p.state = "active";
     this.sendJoined(p, requestId, false);
     this.broadcast({ type: "participantJoined", participant: p.info() }, p);
+    this.o.events.safeEmit("participantJoined", this.info(), p.info());
   }
 
   private sendJoined(p: Participant, requestId: number, resumed: boolean): void {
@@ -182,6 +194,7 @@ export class Room {
       }
     }
     this.broadcast({ type: "trackUnpublished", participantSid: p.sid, trackSid: pub.sid }, p);
+    this.o.events.safeEmit("trackUnpublished", this.info(), p.info(), trackInfo(pub));
   }
 
   /** Removes a participant: its tracks, its transport, and tells everyone. Idempotent. */
@@ -201,8 +214,48 @@ export class Room {
     await transport?.close();
     this.participants.delete(p.sid);
     this.broadcast({ type: "participantLeft", participantSid: p.sid, identity: p.identity }, p);
+    this.o.events.safeEmit("participantLeft", this.info(), p.info(), reason);
     this.o.log("info", "participant left", { room: this.name, participant: p.sid, reason });
     if (this.participants.size === 0) this.scheduleEmptyTimeout();
+  }
+
+  get maxParticipants(): number {
+    return this.o.maxParticipants;
+  }
+
+  get emptyTimeoutS(): number {
+    return this.o.emptyTimeoutS;
+  }
+
+  /** Live changes to a participant (REST API, admins): everyone, the participant included, is told. */
+  async updateParticipant(
+    p: Participant,
+    change: { name?: string; metadata?: string; permissions?: Partial<ParticipantPermissions> },
+  ): Promise<void> {
+    if (change.name !== undefined) p.name = change.name;
+    if (change.metadata !== undefined) p.metadata = change.metadata;
+    const perms = change.permissions;
+    if (perms) {
+      if (perms.canPublish !== undefined) p.grants.publish = perms.canPublish;
+      if (perms.canSubscribe !== undefined) p.grants.subscribe = perms.canSubscribe;
+      if (perms.canPublishData !== undefined) p.grants.publishData = perms.canPublishData;
+      if (perms.admin !== undefined) p.grants.admin = perms.admin;
+      // A revoked permission takes effect at once: tracks are unpublished, subscriptions released.
+      if (!p.grants.publish) for (const pub of [...p.publications.values()]) await unpublish(this.ctx, p, p.transport, pub);
+      if (!p.grants.subscribe && p.transport)
+        for (const sub of [...p.subscriptions.values()]) await releaseSubscription(p, p.transport, sub);
+    }
+    const info = p.info();
+    for (const o of this.participants.values()) if (o.state === "active") o.send({ type: "participantUpdated", participant: info });
+  }
+
+  /** A moderator mutes (or unmutes) a participant's track: forwarding pauses and the publisher's client is told. */
+  async moderateMute(p: Participant, trackSid: string, muted: boolean): Promise<void> {
+    const pub = p.publications.get(trackSid);
+    if (!pub) throw new RelaisError("TRACK_NOT_FOUND");
+    await p.transport?.pauseProducer(pub.producerId, muted);
+    pub.muted = muted;
+    this.broadcast({ type: "trackMuted", participantSid: p.sid, trackSid, muted });
   }
 
   broadcast(msg: ServerMessage, except?: Participant): void {

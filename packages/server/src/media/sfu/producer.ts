@@ -25,6 +25,8 @@ export class Producer {
   readonly stats: ReceiveStats;
   private lastKeyframeRequestMs = Number.NEGATIVE_INFINITY;
   closed = false;
+  /** Muted by a moderator: packets are still cached, not forwarded. */
+  paused = false;
   packetsReceived = 0;
   bytesReceived = 0;
 
@@ -52,6 +54,7 @@ export class Producer {
     const missing = this.stats.update(seq, ts, nowMs);
     this.cache.store(seq, packet);
     if (missing > 0 && missing <= MAX_NACK_GAP && this.kind === "video") this.nackGap(seq, missing);
+    if (this.paused) return;
     const consumers = this.consumers;
     for (let i = 0; i < consumers.length; i++) consumers[i]!.forward(packet);
   }

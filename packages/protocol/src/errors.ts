@@ -4,6 +4,10 @@
  * sends the same `code` in an `error` message or a `response` with `error`.
  */
 export const ErrorCatalogue = {
+  UNAUTHORIZED: { status: 401, message: "Valid API credentials are required (HTTP Basic key:secret or an admin token)." },
+  NOT_FOUND: { status: 404, message: "No such resource." },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request body is too large." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "Send the request body as application/json." },
   TOKEN_MISSING: { status: 401, message: "An access token is required." },
   TOKEN_INVALID: { status: 401, message: "The access token is malformed or its signature is invalid." },
   TOKEN_EXPIRED: { status: 401, message: "The access token has expired." },

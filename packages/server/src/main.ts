@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { registerHealth } from "./api/health.js";
+import { registerApi } from "./api/register-api.js";
 import { registerWebApp } from "./api/web-app.js";
 import { createAccessToken, verifyAccessToken } from "./auth/access-token.js";
 import { type ApiKey, KeyStore } from "./auth/key-store.js";
@@ -17,6 +18,7 @@ import { RoomManager } from "./rooms/room-manager.js";
 import type { SignalingCounters } from "./signaling/session.js";
 import { registerSignaling } from "./signaling/ws-route.js";
 
+const RELAIS_VERSION = "0.1.0";
 const SRTP_PROFILE_IDS = { AES_CM_128_HMAC_SHA1_80: 1, AEAD_AES_128_GCM: 7 } as const;
 
 export interface RelaisNode {
@@ -74,7 +76,8 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
     config.http.tlsCertFile && config.http.tlsKeyFile
       ? { cert: readFileSync(config.http.tlsCertFile), key: readFileSync(config.http.tlsKeyFile) }
       : null;
-  const http = (https ? Fastify({ logger: false, https }) : Fastify({ logger: false })) as FastifyInstance;
+  const fastifyOptions = { logger: false, bodyLimit: 256 * 1024 };
+  const http = (https ? Fastify({ ...fastifyOptions, https }) : Fastify(fastifyOptions)) as FastifyInstance;
   const signaling: SignalingCounters = { sessions: 0, malformedMessages: 0, authFailures: 0 };
   let ready = false;
   registerHealth(http, () => ready);
@@ -83,6 +86,13 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
     verifyToken: (t) => verifyAccessToken(t, keys.secretFor),
     counters: signaling,
     log: (level, msg, data) => log[level](data ?? {}, msg),
+  });
+  await registerApi(http, {
+    rooms,
+    credentials: keys,
+    rateLimitPerMinute: config.api.rateLimitPerMinute,
+    version: RELAIS_VERSION,
+    log: (msg, data) => log.error(data, msg),
   });
   registerWebApp(http, fileURLToPath(new URL("../../web/public/", import.meta.url)));
   await http.listen({ host: config.http.bindAddress, port: config.http.port });

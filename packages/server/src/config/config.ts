@@ -42,6 +42,10 @@ export interface RelaisConfig {
     /** Seconds a participant whose signaling socket dropped is kept for a resume. */
     resumeWindowS: number;
   };
+  api: {
+    /** Mutating REST calls (POST/PATCH/DELETE) per minute, per API key and per client IP; 429 with Retry-After beyond. */
+    rateLimitPerMinute: number;
+  };
   /** ICE servers handed to clients (e.g. your own TURN). Empty by default: no public STUN, ever. */
   iceServers: { urls: string[]; username?: string; credential?: string }[];
   log: { level: "trace" | "debug" | "info" | "warn" | "error" | "silent" };
@@ -63,6 +67,7 @@ export const DEFAULT_CONFIG: RelaisConfig = {
     consentTimeoutS: 30,
   },
   rooms: { autoCreate: true, emptyTimeoutS: 300, maxParticipants: 100, resumeWindowS: 20 },
+  api: { rateLimitPerMinute: 600 },
   iceServers: [],
   log: { level: "info" },
 };
@@ -157,6 +162,8 @@ function validate(c: RelaisConfig): void {
   if (c.rooms.resumeWindowS < 0 || c.rooms.emptyTimeoutS < 0) throw new ConfigError("rooms timeouts must not be negative");
   if (Boolean(c.http.tlsCertFile) !== Boolean(c.http.tlsKeyFile))
     throw new ConfigError("set both http.tlsCertFile and http.tlsKeyFile, or neither");
+  if (!Number.isInteger(c.api.rateLimitPerMinute) || c.api.rateLimitPerMinute < 1)
+    throw new ConfigError("api.rateLimitPerMinute must be a positive integer");
   const levels = ["trace", "debug", "info", "warn", "error", "silent"];
   if (!levels.includes(c.log.level)) throw new ConfigError(`log.level must be one of ${levels.join(", ")}`);
 }

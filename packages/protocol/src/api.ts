@@ -1,0 +1,93 @@
+/**
+ * REST API contracts (`/v1/…`): request bodies, query strings and resources,
+ * as TypeBox schemas. Fastify validates with them and @fastify/swagger turns
+ * them into the OpenAPI document at /v1/openapi.json.
+ */
+import { type Static, Type } from "@sinclair/typebox";
+import { VideoGrants } from "./grants.js";
+import { ParticipantInfo, ParticipantPermissions } from "./models.js";
+
+const RoomName = Type.String({ pattern: "^[A-Za-z0-9_.~-]{1,128}$", description: "1–128 characters of A–Z a–z 0–9 _ . ~ -" });
+const Identity = Type.String({ minLength: 1, maxLength: 128 });
+const Metadata = Type.String({ maxLength: 65536 });
+
+export const ErrorResponse = Type.Object({
+  code: Type.String({ description: "Stable error code, see docs/errors.md" }),
+  message: Type.String(),
+  details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+});
+
+export const RoomResource = Type.Object({
+  sid: Type.String(),
+  name: Type.String(),
+  createdAt: Type.Number({ description: "Unix time in milliseconds" }),
+  metadata: Type.String(),
+  maxParticipants: Type.Integer(),
+  emptyTimeoutS: Type.Integer(),
+  numParticipants: Type.Integer(),
+});
+export type RoomResource = Static<typeof RoomResource>;
+
+export const CreateRoomBody = Type.Object(
+  {
+    name: RoomName,
+    maxParticipants: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    emptyTimeoutS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
+    metadata: Type.Optional(Metadata),
+  },
+  { additionalProperties: false },
+);
+export type CreateRoomBody = Static<typeof CreateRoomBody>;
+
+export const UpdateRoomBody = Type.Object({ metadata: Metadata }, { additionalProperties: false });
+
+export const ListRoomsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+    cursor: Type.Optional(Type.String({ maxLength: 256, description: "nextCursor of the previous page" })),
+    prefix: Type.Optional(Type.String({ maxLength: 128, description: "only rooms whose name starts with this" })),
+  },
+  { additionalProperties: false },
+);
+export type ListRoomsQuery = Static<typeof ListRoomsQuery>;
+
+export const RoomList = Type.Object({ rooms: Type.Array(RoomResource), nextCursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const RoomParams = Type.Object({ room: RoomName }, { additionalProperties: false });
+export const ParticipantParams = Type.Object({ room: RoomName, identity: Identity }, { additionalProperties: false });
+export const TrackParams = Type.Object(
+  { room: RoomName, identity: Identity, trackSid: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+
+export const ParticipantResource = Type.Composite([ParticipantInfo, Type.Object({ state: Type.String(), room: Type.String() })]);
+export type ParticipantResource = Static<typeof ParticipantResource>;
+
+export const ParticipantList = Type.Object({ participants: Type.Array(ParticipantResource) });
+
+export const UpdateParticipantBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    metadata: Type.Optional(Metadata),
+    permissions: Type.Optional(Type.Partial(ParticipantPermissions, { additionalProperties: false })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateParticipantBody = Static<typeof UpdateParticipantBody>;
+
+export const MuteTrackBody = Type.Object({ muted: Type.Boolean() }, { additionalProperties: false });
+
+export const CreateTokenBody = Type.Object(
+  {
+    room: RoomName,
+    identity: Type.Optional(Identity),
+    name: Type.Optional(Type.String({ maxLength: 128 })),
+    metadata: Type.Optional(Metadata),
+    ttlS: Type.Optional(Type.Integer({ minimum: 1, maximum: 30 * 86400, default: 7200 })),
+    grants: Type.Optional(VideoGrants),
+  },
+  { additionalProperties: false },
+);
+export type CreateTokenBody = Static<typeof CreateTokenBody>;
+
+export const TokenResource = Type.Object({ token: Type.String(), expiresAt: Type.Number({ description: "Unix time in seconds" }) });

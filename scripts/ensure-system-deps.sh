@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Relais' tests need, when missing: Chromium (a real WebRTC peer).
+# Installs the Debian packages Relais' tests need, when missing: Chromium (a real WebRTC peer) and
+# PostgreSQL (the store's contract tests start a throwaway server of their own).
 # Uses apt-get only; nothing is downloaded from elsewhere.
 set -euo pipefail
 need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
+[ -x /usr/bin/ffmpeg ] || need+=(ffmpeg) # relais load-test encodes its test clip once with ffmpeg
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "[relais] installing system packages: ${need[*]}"
   SUDO=""
@@ -13,3 +16,4 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 [ -x /usr/bin/chromium ] || { echo "[relais] /usr/bin/chromium is still missing: the browser tests cannot run" >&2; exit 1; }
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || { echo "[relais] /usr/lib/postgresql/*/bin/initdb is still missing: the PostgreSQL store tests cannot run" >&2; exit 1; }

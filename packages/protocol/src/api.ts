@@ -6,6 +6,7 @@
 import { type Static, Type } from "@sinclair/typebox";
 import { VideoGrants } from "./grants.js";
 import { ParticipantInfo, ParticipantPermissions } from "./models.js";
+import { WebhookEventType } from "./webhooks.js";
 
 const RoomName = Type.String({ pattern: "^[A-Za-z0-9_.~-]{1,128}$", description: "1–128 characters of A–Z a–z 0–9 _ . ~ -" });
 const Identity = Type.String({ minLength: 1, maxLength: 128 });
@@ -91,3 +92,41 @@ export const CreateTokenBody = Type.Object(
 export type CreateTokenBody = Static<typeof CreateTokenBody>;
 
 export const TokenResource = Type.Object({ token: Type.String(), expiresAt: Type.Number({ description: "Unix time in seconds" }) });
+
+export const CreateWebhookBody = Type.Object(
+  {
+    url: Type.String({ minLength: 8, maxLength: 2048, pattern: "^https?://", description: "http(s) URL the events are POSTed to" }),
+    events: Type.Optional(Type.Array(WebhookEventType, { minItems: 1, uniqueItems: true, description: "event types; all when omitted" })),
+  },
+  { additionalProperties: false },
+);
+export type CreateWebhookBody = Static<typeof CreateWebhookBody>;
+
+export const WebhookResource = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  events: Type.Union([Type.Array(Type.String()), Type.Null()]),
+  enabled: Type.Boolean(),
+  failingSince: Type.Union([Type.Number(), Type.Null()]),
+  disabledReason: Type.Union([Type.String(), Type.Null()]),
+  createdAt: Type.Number(),
+});
+export const CreatedWebhook = Type.Composite([
+  WebhookResource,
+  Type.Object({ secret: Type.String({ description: "whsec_… signing secret, shown once" }) }),
+]);
+export const WebhookList = Type.Object({ webhooks: Type.Array(WebhookResource) });
+export const WebhookParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export const DeliveryResource = Type.Object({
+  id: Type.String({ description: "the webhook-id header, the same on every attempt" }),
+  eventType: Type.String(),
+  room: Type.Union([Type.String(), Type.Null()]),
+  status: Type.String(),
+  attempts: Type.Integer(),
+  nextAttemptAt: Type.Number(),
+  lastError: Type.Union([Type.String(), Type.Null()]),
+  lastStatusCode: Type.Union([Type.Integer(), Type.Null()]),
+  createdAt: Type.Number(),
+  deliveredAt: Type.Union([Type.Number(), Type.Null()]),
+});
+export const DeliveryList = Type.Object({ deliveries: Type.Array(DeliveryResource) });

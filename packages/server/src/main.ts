@@ -3,6 +3,7 @@
  * by itself — the CLI (or a test) passes a validated RelaisConfig.
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Fastify, { type FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
@@ -17,6 +18,10 @@ import { MediaPlane } from "./media-control/media-plane.js";
 import { RoomManager } from "./rooms/room-manager.js";
 import type { SignalingCounters } from "./signaling/session.js";
 import { registerSignaling } from "./signaling/ws-route.js";
+import { openStore } from "./store/index.js";
+import { recordSessionHistory } from "./store/session-history.js";
+import { WebhookDispatcher } from "./webhooks/dispatcher.js";
+import { forwardRoomEventsToWebhooks } from "./webhooks/room-webhooks.js";
 
 const RELAIS_VERSION = "0.1.0";
 const SRTP_PROFILE_IDS = { AES_CM_128_HMAC_SHA1_80: 1, AEAD_AES_128_GCM: 7 } as const;
@@ -61,6 +66,15 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
       void roomsRef.current?.mediaWorkerDied(i);
     },
   });
+  const store = await openStore({
+    sqlitePath: path.join(config.dataDir, "relais.db"),
+    databaseUrl: config.database.url || undefined,
+    keyFile: path.join(config.dataDir, "secrets.key"),
+  });
+  // Sessions left open by a crash end now; the durable webhook queue resumes where it stopped.
+  await store.sessions.closeOpen({ at: Date.now(), reason: "server_shutdown" });
+  const webhooks = new WebhookDispatcher({ store, log: log.child({ component: "webhooks" }) });
+  await webhooks.start();
   const rooms = new RoomManager({
     autoCreate: config.rooms.autoCreate,
     maxParticipants: config.rooms.maxParticipants,
@@ -72,6 +86,8 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
     log: (level, msg, data) => log[level](data ?? {}, msg),
   });
   roomsRef.current = rooms;
+  forwardRoomEventsToWebhooks(rooms.events, (e) => webhooks.emit(e));
+  recordSessionHistory(rooms.events, store.sessions, (err) => log.warn({ err: String(err) }, "session history write failed"));
   const https =
     config.http.tlsCertFile && config.http.tlsKeyFile
       ? { cert: readFileSync(config.http.tlsCertFile), key: readFileSync(config.http.tlsKeyFile) }
@@ -89,6 +105,7 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
   });
   await registerApi(http, {
     rooms,
+    webhooks: store.webhooks,
     credentials: keys,
     rateLimitPerMinute: config.api.rateLimitPerMinute,
     version: RELAIS_VERSION,
@@ -121,6 +138,8 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
         await rooms.closeAll();
         await http.close();
         await media.close();
+        await webhooks.close();
+        await store.close();
       })();
       return closing;
     },

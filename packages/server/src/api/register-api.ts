@@ -3,6 +3,7 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RoomManager } from "../rooms/room-manager.js";
 import { RelaisError } from "../shared/relais-error.js";
+import type { WebhookDeliveryRepository, WebhookEndpointRepository } from "../store/types.js";
 import { type ApiCaller, type ApiCredentials, authenticate } from "./api-auth.js";
 import { installErrorHandler } from "./error-handler.js";
 import { registerParticipantRoutes } from "./participants-routes.js";
@@ -10,9 +11,11 @@ import { RateLimiter } from "./rate-limit.js";
 import { registerRoomRoutes } from "./rooms-routes.js";
 import { registerTokenRoutes } from "./tokens-routes.js";
 import { installValidators } from "./validators.js";
+import { registerWebhookRoutes } from "./webhooks-routes.js";
 
 export interface ApiOptions {
   rooms: RoomManager;
+  webhooks: { endpoints: WebhookEndpointRepository; deliveries: WebhookDeliveryRepository };
   credentials: ApiCredentials;
   /** Mutating calls (POST/PATCH/DELETE) per minute, per API key and per client IP. */
   rateLimitPerMinute: number;
@@ -79,6 +82,7 @@ export async function registerApi(app: FastifyInstance, o: ApiOptions): Promise<
       registerRoomRoutes(v1, o.rooms, caller);
       registerParticipantRoutes(v1, o.rooms, caller);
       registerTokenRoutes(v1, o.credentials, caller);
+      registerWebhookRoutes(v1, o.webhooks, caller);
     },
     { prefix: "/v1" },
   );

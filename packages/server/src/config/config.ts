@@ -42,6 +42,10 @@ export interface RelaisConfig {
     /** Seconds a participant whose signaling socket dropped is kept for a resume. */
     resumeWindowS: number;
   };
+  database: {
+    /** PostgreSQL URL (postgres://…) for durable state; empty = embedded SQLite file in the data dir. */
+    url: string;
+  };
   api: {
     /** Mutating REST calls (POST/PATCH/DELETE) per minute, per API key and per client IP; 429 with Retry-After beyond. */
     rateLimitPerMinute: number;
@@ -67,6 +71,7 @@ export const DEFAULT_CONFIG: RelaisConfig = {
     consentTimeoutS: 30,
   },
   rooms: { autoCreate: true, emptyTimeoutS: 300, maxParticipants: 100, resumeWindowS: 20 },
+  database: { url: "" },
   api: { rateLimitPerMinute: 600 },
   iceServers: [],
   log: { level: "info" },

@@ -17,7 +17,12 @@ module.exports = {
     },
     { name: "client-only-protocol", severity: "error", from: { path: "^packages/client/" }, to: { path: "^packages/(server|web)/" } },
     { name: "web-no-server", severity: "error", from: { path: "^packages/web/" }, to: { path: "^packages/server/" } },
-    { name: "server-sdk-only-protocol", severity: "error", from: { path: "^packages/server-sdk/" }, to: { path: "^packages/(server|client|web)/" } },
+    {
+      name: "server-sdk-only-protocol",
+      severity: "error",
+      from: { path: "^packages/server-sdk/" },
+      to: { path: "^packages/(server|client|web)/" },
+    },
     {
       name: "node-does-not-use-the-sdk",
       comment: "the server SDK is for integrators; the node itself only uses it in its end-to-end tests",

@@ -19,7 +19,9 @@ export const ErrorResponse = Type.Object({
 });
 
 export const RoomResource = Type.Object({
-  sid: Type.String(),
+  sid: Type.String({ description: "the live session's id; empty while the room is configured but nobody is in it" }),
+  active: Type.Boolean({ description: "whether the room is live on this node" }),
+  residencyPolicy: Type.Union([Type.String(), Type.Null()], { description: "stored now, enforced by a later release" }),
   name: Type.String(),
   createdAt: Type.Number({ description: "Unix time in milliseconds" }),
   metadata: Type.String(),
@@ -35,6 +37,7 @@ export const CreateRoomBody = Type.Object(
     maxParticipants: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
     emptyTimeoutS: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 })),
     metadata: Type.Optional(Metadata),
+    residencyPolicy: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
   },
   { additionalProperties: false },
 );

@@ -180,4 +180,5 @@ export const WsCloseCode = {
   LEFT: 4002,
   PROTOCOL_ERROR: 4003,
   RESUME_FAILED: 4010,
+  RATE_LIMITED: 4029,
 } as const;

@@ -1,23 +1,22 @@
-import { timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { decodeJwt, jwtVerify } from "jose";
 import { RelaisError } from "../shared/relais-error.js";
 
-/** Where API credentials are checked (the key store now; the durable store later). */
+/**
+ * Where API credentials are checked: the store's API keys, read on every call
+ * (no cache), so a revoked key fails on the very next request.
+ */
 export interface ApiCredentials {
-  secretFor(apiKey: string): string | undefined;
+  /** HTTP Basic: non-null when `secret` is the secret of `apiKey` and the key is not revoked. */
+  verify(apiKey: string, secret: string): Promise<object | null>;
+  /** The secret of an active key (verifies admin tokens, signs minted ones); null when unknown or revoked. */
+  secretFor(apiKey: string): Promise<string | null>;
 }
 
 /** Who is calling: the API key, and for an admin token the room it is limited to (null = all rooms). */
 export interface ApiCaller {
   apiKey: string;
   room: string | null;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /**
@@ -31,9 +30,10 @@ export async function authenticate(req: FastifyRequest, credentials: ApiCredenti
   if (scheme.toLowerCase() === "basic" && value) {
     const decoded = Buffer.from(value, "base64").toString("utf8");
     const colon = decoded.indexOf(":");
-    const key = colon > 0 ? decoded.slice(0, colon) : "";
-    const secret = credentials.secretFor(key);
-    if (!secret || !safeEqual(secret, decoded.slice(colon + 1))) throw new RelaisError("UNAUTHORIZED");
+    if (colon <= 0) throw new RelaisError("UNAUTHORIZED");
+    const key = decoded.slice(0, colon);
+    // The store compares salted hashes in constant time; the secret is never decrypted for Basic.
+    if (!(await credentials.verify(key, decoded.slice(colon + 1)))) throw new RelaisError("UNAUTHORIZED");
     return { apiKey: key, room: null };
   }
   if (scheme.toLowerCase() === "bearer" && value) {
@@ -43,7 +43,7 @@ export async function authenticate(req: FastifyRequest, credentials: ApiCredenti
     } catch {
       throw new RelaisError("UNAUTHORIZED");
     }
-    const secret = iss ? credentials.secretFor(iss) : undefined;
+    const secret = iss ? await credentials.secretFor(iss) : null;
     if (!secret) throw new RelaisError("UNAUTHORIZED");
     let payload: Record<string, unknown>;
     try {

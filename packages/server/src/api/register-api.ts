@@ -2,12 +2,12 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { RoomManager } from "../rooms/room-manager.js";
+import { RateLimiter } from "../shared/rate-limit.js";
 import { RelaisError } from "../shared/relais-error.js";
-import type { WebhookDeliveryRepository, WebhookEndpointRepository } from "../store/types.js";
+import type { RoomRepository, WebhookDeliveryRepository, WebhookEndpointRepository } from "../store/types.js";
 import { type ApiCaller, type ApiCredentials, authenticate } from "./api-auth.js";
 import { installErrorHandler } from "./error-handler.js";
 import { registerParticipantRoutes } from "./participants-routes.js";
-import { RateLimiter } from "./rate-limit.js";
 import { registerRoomRoutes } from "./rooms-routes.js";
 import { registerTokenRoutes } from "./tokens-routes.js";
 import { installValidators } from "./validators.js";
@@ -16,6 +16,7 @@ import { registerWebhookRoutes } from "./webhooks-routes.js";
 export interface ApiOptions {
   rooms: RoomManager;
   webhooks: { endpoints: WebhookEndpointRepository; deliveries: WebhookDeliveryRepository };
+  roomConfigs: RoomRepository;
   credentials: ApiCredentials;
   /** Mutating calls (POST/PATCH/DELETE) per minute, per API key and per client IP. */
   rateLimitPerMinute: number;
@@ -79,7 +80,7 @@ export async function registerApi(app: FastifyInstance, o: ApiOptions): Promise<
         }
         callers.set(req, c);
       });
-      registerRoomRoutes(v1, o.rooms, caller);
+      registerRoomRoutes(v1, o.rooms, o.roomConfigs, caller);
       registerParticipantRoutes(v1, o.rooms, caller);
       registerTokenRoutes(v1, o.credentials, caller);
       registerWebhookRoutes(v1, o.webhooks, caller);

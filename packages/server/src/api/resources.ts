@@ -1,16 +1,21 @@
 import type { ParticipantResource, RoomResource } from "@relais/protocol";
 import type { Participant } from "../rooms/participant.js";
 import type { Room } from "../rooms/room.js";
+import type { RoomRecord } from "../store/types.js";
 
-export function roomResource(r: Room): RoomResource {
+/** A room as the API shows it: its stored configuration (if any) and its live session (if any). */
+export function roomResource(live: Room | undefined, config: RoomRecord | null): RoomResource {
+  if (!live && !config) throw new Error("roomResource needs a live room or a configuration");
   return {
-    sid: r.sid,
-    name: r.name,
-    createdAt: r.createdAt,
-    metadata: r.metadata,
-    maxParticipants: r.maxParticipants,
-    emptyTimeoutS: r.emptyTimeoutS,
-    numParticipants: r.participants.size,
+    sid: live?.sid ?? "",
+    active: live !== undefined,
+    name: (live?.name ?? config?.name)!,
+    createdAt: config?.createdAt ?? live!.createdAt,
+    metadata: live?.metadata ?? config!.metadata,
+    maxParticipants: live?.maxParticipants ?? config!.maxParticipants,
+    emptyTimeoutS: live?.emptyTimeoutS ?? config!.emptyTimeoutS,
+    numParticipants: live?.participants.size ?? 0,
+    residencyPolicy: config?.residencyPolicy ?? null,
   };
 }
 

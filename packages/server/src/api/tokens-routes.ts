@@ -1,6 +1,7 @@
 import { CreateTokenBody, ErrorResponse, TokenResource } from "@relais/protocol";
 import type { FastifyInstance } from "fastify";
 import { createAccessToken } from "../auth/access-token.js";
+import { RelaisError } from "../shared/relais-error.js";
 import { type ApiCaller, type ApiCredentials, assertRoomAccess } from "./api-auth.js";
 
 const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 429: ErrorResponse };
@@ -21,9 +22,12 @@ export function registerTokenRoutes(app: FastifyInstance, credentials: ApiCreden
       const c = caller(req);
       assertRoomAccess(c, req.body.room);
       const ttlS = req.body.ttlS ?? 7200;
+      // Read again: the key may have been revoked since the request was authenticated.
+      const apiSecret = await credentials.secretFor(c.apiKey);
+      if (!apiSecret) throw new RelaisError("UNAUTHORIZED");
       const token = await createAccessToken({
         apiKey: c.apiKey,
-        apiSecret: credentials.secretFor(c.apiKey)!,
+        apiSecret,
         room: req.body.room,
         identity: req.body.identity,
         name: req.body.name,

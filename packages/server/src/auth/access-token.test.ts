@@ -124,6 +124,15 @@ describe("verifyAccessToken: refusals", () => {
     await rejectsWith(verifyAccessToken(await mint({ room: "r", exp: now() + 60 }), secretFor), "TOKEN_INVALID", /API key is unknown/);
   });
 
+  it("an asynchronous lookup (the store) is awaited; a revoked key (null) → TOKEN_INVALID at once", async () => {
+    const revoked = new Set<string>();
+    const fromStore = async (k: string) => (revoked.has(k) ? null : (secrets.get(k) ?? null));
+    const token = await createAccessToken({ ...base, identity: "ana" });
+    assert.equal((await verifyAccessToken(token, fromStore, "standup")).identity, "ana");
+    revoked.add(API_KEY);
+    await rejectsWith(verifyAccessToken(token, fromStore, "standup"), "TOKEN_INVALID", /API key is unknown/);
+  });
+
   it("expired beyond the 10 s tolerance → TOKEN_EXPIRED; within it, accepted", async () => {
     const old = await mint({ iss: API_KEY, room: "r", iat: now() - 120, exp: now() - 60 });
     await rejectsWith(verifyAccessToken(old, secretFor), "TOKEN_EXPIRED");

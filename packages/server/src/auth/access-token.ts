@@ -47,14 +47,17 @@ export interface VerifiedToken {
 const CLOCK_TOLERANCE_S = 10;
 
 /**
+ * The secret of an active API key, or null/undefined when the key is unknown or
+ * revoked. The node reads the store on every call, so a revocation is effective
+ * on the next verification.
+ */
+export type SecretLookup = (apiKey: string) => Promise<string | null | undefined> | string | null | undefined;
+
+/**
  * Verifies signature (with the secret of the token's API key), exp/nbf, and that
  * the token is for `room` when one is given. Throws RelaisError with a stable code.
  */
-export async function verifyAccessToken(
-  token: string,
-  secretFor: (apiKey: string) => string | undefined,
-  room?: string,
-): Promise<VerifiedToken> {
+export async function verifyAccessToken(token: string, secretFor: SecretLookup, room?: string): Promise<VerifiedToken> {
   let apiKey: string | undefined;
   try {
     if (decodeProtectedHeader(token).alg !== "HS256") throw new RelaisError("TOKEN_INVALID", "Unsupported token algorithm.");
@@ -63,8 +66,8 @@ export async function verifyAccessToken(
     if (err instanceof RelaisError) throw err;
     throw new RelaisError("TOKEN_INVALID");
   }
-  const secret = apiKey ? secretFor(apiKey) : undefined;
-  if (!secret) throw new RelaisError("TOKEN_INVALID", "The token's API key is unknown.");
+  const secret = apiKey ? await secretFor(apiKey) : undefined;
+  if (!secret) throw new RelaisError("TOKEN_INVALID", "The token's API key is unknown or revoked.");
   let payload: Record<string, unknown>;
   try {
     ({ payload } = await jwtVerify(token, Buffer.from(secret, "utf8"), { algorithms: ["HS256"], clockTolerance: CLOCK_TOLERANCE_S }));

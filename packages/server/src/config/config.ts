@@ -41,6 +41,8 @@ export interface RelaisConfig {
     maxParticipants: number;
     /** Seconds a participant whose signaling socket dropped is kept for a resume. */
     resumeWindowS: number;
+    /** `join` messages per minute per client IP (resumes included); beyond it RATE_LIMITED. */
+    joinRateLimitPerMinute: number;
   };
   database: {
     /** PostgreSQL URL (postgres://…) for durable state; empty = embedded SQLite file in the data dir. */
@@ -70,7 +72,7 @@ export const DEFAULT_CONFIG: RelaisConfig = {
     videoCodecs: ["VP8", "H264", "VP9", "AV1"],
     consentTimeoutS: 30,
   },
-  rooms: { autoCreate: true, emptyTimeoutS: 300, maxParticipants: 100, resumeWindowS: 20 },
+  rooms: { autoCreate: true, emptyTimeoutS: 300, maxParticipants: 100, resumeWindowS: 20, joinRateLimitPerMinute: 120 },
   database: { url: "" },
   api: { rateLimitPerMinute: 600 },
   iceServers: [],
@@ -167,6 +169,8 @@ function validate(c: RelaisConfig): void {
   if (c.rooms.resumeWindowS < 0 || c.rooms.emptyTimeoutS < 0) throw new ConfigError("rooms timeouts must not be negative");
   if (Boolean(c.http.tlsCertFile) !== Boolean(c.http.tlsKeyFile))
     throw new ConfigError("set both http.tlsCertFile and http.tlsKeyFile, or neither");
+  if (!Number.isInteger(c.rooms.joinRateLimitPerMinute) || c.rooms.joinRateLimitPerMinute < 1)
+    throw new ConfigError("rooms.joinRateLimitPerMinute must be a positive integer");
   if (!Number.isInteger(c.api.rateLimitPerMinute) || c.api.rateLimitPerMinute < 1)
     throw new ConfigError("api.rateLimitPerMinute must be a positive integer");
   const levels = ["trace", "debug", "info", "warn", "error", "silent"];

@@ -79,6 +79,8 @@ test("rooms: create, conflict, get, list with pagination and prefix, update meta
     {
       sid: undefined,
       createdAt: undefined,
+      active: true,
+      residencyPolicy: null,
       name: "board-1",
       metadata: '{"case":42}',
       maxParticipants: 5,
@@ -244,5 +246,42 @@ test("rate limit: mutating calls beyond the limit get 429 with Retry-After", asy
     assert.equal((await fetch(`${small.url}/v1/rooms`, { headers: { authorization: auth } })).status, 200);
   } finally {
     await small.stop();
+  }
+});
+
+test("a room created through the API is durable: after a restart it starts from its stored configuration", async () => {
+  const first = await startTestNode({ keepDataDir: true });
+  const auth = `Basic ${Buffer.from(`${first.keys.primary.apiKey}:${first.keys.primary.apiSecret}`).toString("base64")}`;
+  const post = await fetch(`${first.url}/v1/rooms`, {
+    method: "POST",
+    headers: { authorization: auth, "content-type": "application/json" },
+    body: JSON.stringify({ name: "tribunal", maxParticipants: 1, metadata: "sealed", residencyPolicy: "eu-only" }),
+  });
+  assert.equal(post.status, 201);
+  const dataDir = first.config.dataDir;
+  await first.stop();
+  const second = await startTestNode({ dataDir, keepDataDir: false });
+  try {
+    const get = async () =>
+      (await fetch(`${second.url}/v1/rooms/tribunal`, { headers: { authorization: auth } })).json() as Promise<Record<string, unknown>>;
+    const stored = await get();
+    assert.deepEqual(
+      [stored["active"], stored["metadata"], stored["maxParticipants"], stored["residencyPolicy"]],
+      [false, "sealed", 1, "eu-only"],
+    );
+    const a = await SignalClient.connect(second.wsUrl);
+    assert.equal((await a.request({ type: "join", token: await second.token({ room: "tribunal", identity: "a" }) })).type, "joined");
+    const live = await get();
+    assert.deepEqual([live["active"], live["numParticipants"], live["metadata"]], [true, 1, "sealed"]);
+    // The stored limit applies to the live session.
+    const b = await SignalClient.connect(second.wsUrl);
+    assert.equal(
+      ((await b.request({ type: "join", token: await second.token({ room: "tribunal", identity: "b" }) })) as { code?: string }).code,
+      "ROOM_FULL",
+    );
+    a.close();
+    b.close();
+  } finally {
+    await second.stop();
   }
 });

@@ -99,3 +99,21 @@ async function stunCheck(username: string, pwd: string): Promise<boolean> {
     socket.close();
   }
 }
+
+test("joins beyond the per-IP limit get RATE_LIMITED and the socket closes with 4029", async () => {
+  const limited = await startTestNode({ rooms: { joinRateLimitPerMinute: 2 } });
+  try {
+    const codes: (string | undefined)[] = [];
+    let last: SignalClient | null = null;
+    for (let i = 0; i < 3; i++) {
+      last = await SignalClient.connect(limited.wsUrl);
+      const res = await last.request({ type: "join", token: await limited.token({ room: "flood", identity: `p${i}` }) });
+      codes.push(res.type === "joined" ? "joined" : (res as { code?: string }).code);
+    }
+    assert.deepEqual(codes, ["joined", "joined", "RATE_LIMITED"]);
+    await waitFor("close", () => last!.closeCode !== null);
+    assert.equal(last!.closeCode, 4029);
+  } finally {
+    await limited.stop();
+  }
+});

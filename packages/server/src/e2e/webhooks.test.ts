@@ -87,3 +87,45 @@ test("webhooks: registered endpoint receives signed room and participant events 
     receiver.close();
   }
 });
+
+test("webhooks: a delivery that failed before a node restart is delivered after it, with the same webhook-id", async () => {
+  const first = await startTestNode({ keepDataDir: true });
+  const auth = `Basic ${Buffer.from(`${first.keys.primary.apiKey}:${first.keys.primary.apiSecret}`).toString("base64")}`;
+  const seen: { id: string; type: string; status: number }[] = [];
+  let up = false;
+  const receiver = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const status = up ? 200 : 503;
+      seen.push({ id: String(req.headers["webhook-id"]), type: "", status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => receiver.listen(0, "127.0.0.1", r));
+  const dataDir = first.config.dataDir;
+  let second: TestNode | null = null;
+  try {
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+    const hook = await fetch(`${first.url}/v1/webhooks`, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({ url, events: ["room_started"] }),
+    });
+    assert.equal(hook.status, 201);
+    await fetch(`${first.url}/v1/rooms`, {
+      method: "POST",
+      headers: { authorization: auth, "content-type": "application/json" },
+      body: JSON.stringify({ name: "restarted" }),
+    });
+    await waitFor("first failed attempt", () => seen.length >= 1, 10_000, 50);
+    await first.stop();
+    up = true;
+    second = await startTestNode({ dataDir, keepDataDir: false });
+    await waitFor("delivery after the restart", () => seen.some((s) => s.status === 200), 30_000, 100);
+    const ids = new Set(seen.map((s) => s.id));
+    assert.equal(ids.size, 1, `one webhook-id across the restart: ${JSON.stringify(seen)}`);
+  } finally {
+    receiver.close();
+    await second?.stop();
+  }
+});

@@ -14,6 +14,7 @@ export interface RoomManagerOptions {
   media: MediaPlane;
   iceServers: { urls: string[]; username?: string; credential?: string }[];
   log: (level: "info" | "warn", msg: string, data?: Record<string, unknown>) => void;
+  configs?: RoomConfigSource;
 }
 
 /** Per-room settings; unset ones come from the node's configuration. */
@@ -21,6 +22,11 @@ export interface RoomSettings {
   maxParticipants?: number;
   emptyTimeoutS?: number;
   metadata?: string;
+}
+
+/** Durable room configuration, looked up when a room starts on demand (the store's rooms repository). */
+export interface RoomConfigSource {
+  get(name: string): Promise<{ maxParticipants: number; emptyTimeoutS: number; metadata: string } | null>;
 }
 
 /** Room names: what a URL path segment and a token claim can both carry. */
@@ -43,12 +49,25 @@ export class RoomManager {
     return [...this.rooms.values()];
   }
 
-  /** The room a join token names, created on demand when allowed. */
-  forJoin(name: string): Room {
-    const existing = this.rooms.get(name);
-    if (existing && !existing.closed) return existing;
-    if (!this.o.autoCreate) throw new RelaisError("ROOM_NOT_FOUND");
-    return this.create(name);
+  /**
+   * The room a join token names: the live one, else started from its stored
+   * configuration, else created on demand when `rooms.autoCreate` allows.
+   */
+  async forJoin(name: string): Promise<Room> {
+    const live = this.rooms.get(name);
+    if (live && !live.closed) return live;
+    if (!ROOM_NAME.test(name)) throw new RelaisError("INVALID_ARGUMENT", "Room names are 1–128 characters of A–Z a–z 0–9 _ . ~ -.");
+    const config = (await this.o.configs?.get(name)) ?? null;
+    // Another join may have started it while the configuration was read.
+    const started = this.rooms.get(name);
+    if (started && !started.closed) return started;
+    if (!config && !this.o.autoCreate) throw new RelaisError("ROOM_NOT_FOUND");
+    return this.create(
+      name,
+      config
+        ? { maxParticipants: config.maxParticipants || undefined, emptyTimeoutS: config.emptyTimeoutS, metadata: config.metadata }
+        : {},
+    );
   }
 
   /** Creates a room (REST API or on demand). Throws ROOM_ALREADY_EXISTS for a live room of that name. */

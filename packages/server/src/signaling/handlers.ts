@@ -14,6 +14,12 @@ function joined(s: SignalSession): { p: Participant; room: NonNullable<SignalSes
 
 const join: Handler<"join"> = async (s, m) => {
   if (s.state !== "awaiting_join") throw new RelaisError("ALREADY_JOINED");
+  const allowed = s.deps.joinLimiter.take(s.remoteAddress);
+  if (!allowed.ok) {
+    s.sendError("RATE_LIMITED", m.id, `Too many joins from this address; retry in ${allowed.retryAfterS} s.`);
+    s.closeSocket(WsCloseCode.RATE_LIMITED, "RATE_LIMITED");
+    return;
+  }
   let token: Awaited<ReturnType<typeof s.deps.verifyToken>>;
   try {
     token = await s.deps.verifyToken(m.token);
@@ -48,7 +54,7 @@ const join: Handler<"join"> = async (s, m) => {
     s.state = "joined";
     return;
   }
-  const room = s.deps.rooms.forJoin(roomName);
+  const room = await s.deps.rooms.forJoin(roomName);
   const identity = token.identity ?? newSid("guest", 8);
   const name = (token.claims.name || m.name || identity).slice(0, 128);
   const p = new Participant(identity, name, token.claims.metadata ?? "", token.grants);

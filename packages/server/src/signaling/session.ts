@@ -12,6 +12,7 @@ import type { Participant } from "../rooms/participant.js";
 import type { Room } from "../rooms/room.js";
 import type { RoomManager } from "../rooms/room-manager.js";
 import type { SignalSink } from "../rooms/types.js";
+import type { RateLimiter } from "../shared/rate-limit.js";
 import { RelaisError } from "../shared/relais-error.js";
 import { HANDLERS } from "./handlers.js";
 
@@ -23,6 +24,8 @@ export interface SignalingCounters {
 
 export interface SignalingDeps {
   rooms: RoomManager;
+  /** Joins per client IP; a flood of joins (token guessing, reconnect storms) gets RATE_LIMITED. */
+  joinLimiter: RateLimiter;
   verifyToken: (token: string) => Promise<VerifiedToken>;
   counters: SignalingCounters;
   log: (level: "debug" | "info" | "warn" | "error", msg: string, data?: Record<string, unknown>) => void;
@@ -51,6 +54,8 @@ export class SignalSession implements SignalSink {
   constructor(
     private readonly socket: SignalSocket,
     readonly deps: SignalingDeps,
+    /** The client's IP address (rate limits). */
+    readonly remoteAddress = "",
   ) {}
 
   send(msg: ServerMessage): void {

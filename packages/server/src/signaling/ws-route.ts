@@ -9,9 +9,9 @@ const PING_INTERVAL_MS = 15_000;
 /** Registers the signaling WebSocket at /v1/rtc. */
 export async function registerSignaling(app: FastifyInstance, deps: SignalingDeps): Promise<void> {
   await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
-  app.get("/v1/rtc", { websocket: true }, (socket) => {
+  app.get("/v1/rtc", { websocket: true }, (socket, req) => {
     deps.counters.sessions++;
-    const session = new SignalSession(socket, deps);
+    const session = new SignalSession(socket, deps, req.ip);
     let alive = true;
     socket.on("pong", () => {
       alive = true;

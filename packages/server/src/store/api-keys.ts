@@ -25,7 +25,7 @@ export class SqlApiKeyRepository implements ApiKeyRepository {
     private readonly box: SecretBox,
   ) {}
 
-  async create(o: { name: string; key?: string; secret?: string }): Promise<{ record: ApiKeyRecord; secret: string }> {
+  async create(o: { name: string; key?: string; secret?: string; createdAt?: number }): Promise<{ record: ApiKeyRecord; secret: string }> {
     const key = o.key ?? `API${randomBytes(8).toString("hex")}`;
     const secret = o.secret ?? randomBytes(32).toString("base64url");
     const salt = randomBytes(16);
@@ -35,7 +35,7 @@ export class SqlApiKeyRepository implements ApiKeyRepository {
       secret_salt: salt.toString("base64"),
       secret_hash: hashSecret(salt, secret).toString("base64"),
       secret_sealed: this.box.seal(secret, context(key)),
-      created_at: Date.now(),
+      created_at: o.createdAt ?? Date.now(),
       revoked_at: null,
     };
     await this.db.insertInto("api_keys").values(row).execute();
@@ -75,10 +75,15 @@ export class SqlApiKeyRepository implements ApiKeyRepository {
     return r.numUpdatedRows > 0n;
   }
 
-  private active(key: string): Promise<Selectable<ApiKeysTable> | undefined> {
+  private async active(key: string): Promise<Selectable<ApiKeysTable> | undefined> {
+    // Keys come from Authorization headers and token `iss` claims: anything PostgreSQL's
+    // text type refuses (NUL) or no key can be is simply unknown, not a database error.
+    if (key.length === 0 || key.length > MAX_KEY_LENGTH || key.includes("\0")) return undefined;
     return this.db.selectFrom("api_keys").selectAll().where("key", "=", key).where("revoked_at", "is", null).executeTakeFirst();
   }
 }
+
+const MAX_KEY_LENGTH = 256;
 
 function hashSecret(salt: Buffer, secret: string): Buffer {
   return createHmac("sha256", salt).update(secret, "utf8").digest();

@@ -52,10 +52,25 @@ export function storeContract(name: string, freshDatabase: () => Promise<TestDat
         assert.equal(await store.apiKeys.verify("APInope", secret), null);
         assert.equal(await store.apiKeys.secretFor(record.key), secret);
         assert.equal(await store.apiKeys.secretFor("APInope"), null);
+        // Whatever an Authorization header or a token's iss carries is an unknown key, never a database error.
+        for (const odd of ["", "API\0x", "k".repeat(10_000)]) {
+          assert.equal(await store.apiKeys.verify(odd, secret), null);
+          assert.equal(await store.apiKeys.secretFor(odd), null);
+        }
 
-        const imported = await store.apiKeys.create({ name: "dev", key: "APIdev", secret: "s3cret-dev" });
+        const imported = await store.apiKeys.create({
+          name: "dev",
+          key: "APIdev",
+          secret: "s3cret-dev",
+          createdAt: Date.parse("2024-01-01"),
+        });
         assert.equal(imported.secret, "s3cret-dev");
-        assert.deepEqual((await store.apiKeys.list()).map((k) => k.key).sort(), [record.key, "APIdev"].sort());
+        assert.equal(imported.record.createdAt, Date.parse("2024-01-01"));
+        // Oldest first: an imported key keeps its age.
+        assert.deepEqual(
+          (await store.apiKeys.list()).map((k) => k.key),
+          ["APIdev", record.key],
+        );
 
         assert.equal(await store.apiKeys.revoke(record.key), true);
         assert.equal(await store.apiKeys.revoke(record.key), false);

@@ -22,13 +22,17 @@ export interface ApiKeyRecord {
 }
 
 export interface ApiKeyRepository {
-  /** Creates a key; the secret is returned here only. `key`/`secret` may be given to import an existing pair. */
-  create(o: { name: string; key?: string; secret?: string }): Promise<{ record: ApiKeyRecord; secret: string }>;
+  /**
+   * Creates a key; the secret is returned here only. `key`, `secret` and
+   * `createdAt` may be given to import an existing pair (its age orders `list`).
+   */
+  create(o: { name: string; key?: string; secret?: string; createdAt?: number }): Promise<{ record: ApiKeyRecord; secret: string }>;
   /** The key when `secret` is its secret and it is not revoked (HTTP Basic); null otherwise. */
   verify(key: string, secret: string): Promise<ApiKeyRecord | null>;
   /** The secret of an active key, to verify an HS256 token whose `iss` is `key`; null when unknown or revoked. */
   secretFor(key: string): Promise<string | null>;
   get(key: string): Promise<ApiKeyRecord | null>;
+  /** Oldest first (then by key), revoked keys included. */
   list(): Promise<ApiKeyRecord[]>;
   /** Revokes at once (no cache anywhere); false when unknown or already revoked. */
   revoke(key: string): Promise<boolean>;

@@ -21,8 +21,10 @@ export interface TestNode extends RelaisNode {
 }
 
 /** A Relais node on loopback with ephemeral ports and a throwaway data dir. */
-export async function startTestNode(overrides: DeepPartial<RelaisConfig> = {}): Promise<TestNode> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), "relais-test-"));
+export async function startTestNode(overrides: DeepPartial<RelaisConfig> & { keepDataDir?: boolean } = {}): Promise<TestNode> {
+  const { keepDataDir = overrides.dataDir !== undefined, ...configOverrides } = overrides;
+  overrides = configOverrides;
+  const dataDir = overrides.dataDir ?? mkdtempSync(path.join(tmpdir(), "relais-test-"));
   const config = loadConfig({
     env: {},
     overrides: {
@@ -49,7 +51,7 @@ export async function startTestNode(overrides: DeepPartial<RelaisConfig> = {}): 
       }),
     stop: async () => {
       await node.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keepDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   });
 }

@@ -15,6 +15,7 @@ export const WS_CLOSE = {
   LEFT: 4002,
   PROTOCOL_ERROR: 4003,
   RESUME_FAILED: 4010,
+  RATE_LIMITED: 4029,
 } as const;
 
 /** Same defaults as the protocol's resolveGrants. */

@@ -1,23 +1,14 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { fakeDisplayMedia, type InboundStat, inboundStats, launchChromium, localIdentity } from "./support/browser.js";
-import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { fakeDisplayMedia, type InboundStat, inboundStats, localIdentity, nodeAndBrowser } from "./support/browser.js";
+import { waitFor } from "./support/test-node.js";
 
-let node: TestNode;
-let browser: Browser;
-before(async () => {
-  node = await startTestNode();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await node?.stop();
-});
+const env = nodeAndBrowser();
 
 async function openJoinLink(link: string, name: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 960, height: 600 } });
+  const page = await env.browser.newPage({ viewport: { width: 960, height: 600 } });
   page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
   await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}`);
   await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
@@ -54,7 +45,7 @@ async function expectAudio(page: Page, identity: string): Promise<void> {
 }
 
 test("three browsers join through the join link, decode each other, share a screen, leave and rejoin", async () => {
-  const link = await node.joinLink("call");
+  const link = await env.node.joinLink("call");
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/r\/call\?token=[\w-]+\.[\w-]+\.[\w-]+$/);
   const pages = [await openJoinLink(link, "Alice"), await openJoinLink(link, "Bob"), await openJoinLink(link, "Carol")];
   const ids = await Promise.all(pages.map(localIdentity));

@@ -1,24 +1,15 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { inboundStats, launchChromium } from "./support/browser.js";
-import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { inboundStats, nodeAndBrowser } from "./support/browser.js";
+import { waitFor } from "./support/test-node.js";
 
-let node: TestNode;
-let browser: Browser;
-before(async () => {
-  node = await startTestNode();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await node?.stop();
-});
+const env = nodeAndBrowser();
 
 async function join(room: string, identity: string, codec: string): Promise<Page> {
-  const page = await browser.newPage();
-  await page.goto(`${node.url}/r/${room}?token=${await node.token({ room, identity })}&autoJoin=1&codec=${codec}`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.node.url}/r/${room}?token=${await env.node.token({ room, identity })}&autoJoin=1&codec=${codec}`);
   await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
   return page;
 }
@@ -45,7 +36,7 @@ for (const codec of ["vp8", "vp9", "h264"]) {
       20_000,
       250,
     );
-    const requestsBefore = (await node.media.workers[0]!.request("getWorkerStats", {})).keyframeRequestsSent;
+    const requestsBefore = (await env.node.media.workers[0]!.request("getWorkerStats", {})).keyframeRequestsSent;
     const sub = await join(room, "sub", codec);
     await waitFor(
       `sub decodes ${codec}`,
@@ -74,7 +65,7 @@ for (const codec of ["vp8", "vp9", "h264"]) {
     // The subscriber came late and the SFU keeps no keyframes: it decodes because a keyframe
     // was requested from the publisher on its behalf (PLI) and forwarded to it.
     assert.ok(inbound[0]!.keyFramesDecoded >= 1);
-    const requestsAfter = (await node.media.workers[0]!.request("getWorkerStats", {})).keyframeRequestsSent;
+    const requestsAfter = (await env.node.media.workers[0]!.request("getWorkerStats", {})).keyframeRequestsSent;
     assert.ok(requestsAfter > requestsBefore, `${requestsBefore} → ${requestsAfter}`);
     await pub.close();
     await sub.close();

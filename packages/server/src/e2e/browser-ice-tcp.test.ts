@@ -1,27 +1,17 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
-import { inboundStats, launchChromium, localIdentity } from "./support/browser.js";
-import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
+import { test } from "node:test";
+import { inboundStats, localIdentity, nodeAndBrowser } from "./support/browser.js";
+import { waitFor } from "./support/test-node.js";
 
-let node: TestNode;
-let browser: Browser;
-before(async () => {
-  // Only ICE-TCP candidates are announced: the browsers have no UDP path to the SFU.
-  node = await startTestNode({ media: { enableUdp: false, enableTcp: true } });
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await node?.stop();
-});
+// Only ICE-TCP candidates are announced: the browsers have no UDP path to the SFU.
+const env = nodeAndBrowser({ media: { enableUdp: false, enableTcp: true } });
 
 test("two browsers call each other over ICE-TCP only", async () => {
-  const link = await node.joinLink("tcp-call");
+  const link = await env.node.joinLink("tcp-call");
   const pages = [];
   for (const name of ["Ana", "Ben"]) {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     await page.goto(`${link}&autoJoin=1&name=${name}`);
     await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
     pages.push(page);

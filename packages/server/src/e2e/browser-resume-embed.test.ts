@@ -1,23 +1,14 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { inboundStats, launchChromium } from "./support/browser.js";
-import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { inboundStats, nodeAndBrowser } from "./support/browser.js";
+import { waitFor } from "./support/test-node.js";
 
-let node: TestNode;
-let browser: Browser;
-before(async () => {
-  node = await startTestNode();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await node?.stop();
-});
+const env = nodeAndBrowser();
 
 async function join(room: string, identity: string): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   // Keep the page's WebSockets reachable so the test can break the signaling connection.
   await page.addInitScript(() => {
     const g = globalThis as any;
@@ -30,7 +21,7 @@ async function join(room: string, identity: string): Promise<Page> {
       }
     };
   });
-  await page.goto(`${node.url}/r/${room}?token=${await node.token({ room, identity, name: identity })}&autoJoin=1`);
+  await page.goto(`${env.node.url}/r/${room}?token=${await env.node.token({ room, identity, name: identity })}&autoJoin=1`);
   await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
   return page;
 }
@@ -69,16 +60,16 @@ test("a dropped signaling socket resumes: no leave, no republish, media keeps fl
 
 test("the embed joins the same call in an iframe and speaks postMessage", async () => {
   const viewer = await join("embedded", "viewer");
-  const host = await browser.newPage();
-  const token = await node.token({ room: "embedded", identity: "kiosk", name: "Kiosk" });
-  await host.route(`${node.url}/host`, (route) =>
+  const host = await env.browser.newPage();
+  const token = await env.node.token({ room: "embedded", identity: "kiosk", name: "Kiosk" });
+  await host.route(`${env.node.url}/host`, (route) =>
     route.fulfill({
       contentType: "text/html",
       body: `<!doctype html><iframe id="f" width="640" height="480" allow="camera; microphone; display-capture" src="/embed/embedded?token=${token}"></iframe>
 <script>window.got = []; addEventListener("message", (e) => { if (e.data && e.data.type === "relais:event") window.got.push(e.data); });</script>`,
     }),
   );
-  await host.goto(`${node.url}/host`);
+  await host.goto(`${env.node.url}/host`);
   await host.waitForFunction(() => (globalThis as any).got.some((e: any) => e.event === "joined" && e.identity === "kiosk"), null, {
     timeout: 20_000,
   });
@@ -86,13 +77,13 @@ test("the embed joins the same call in an iframe and speaks postMessage", async 
   const frame = host.frames().find((f) => f.url().includes("/embed/"))!;
   await host.evaluate(
     (origin) => (globalThis as any).document.getElementById("f").contentWindow.postMessage({ type: "relais:mute" }, origin),
-    node.url,
+    env.node.url,
   );
   await frame.waitForFunction(() => !(globalThis as any).relais.room.localParticipant.isMicrophoneEnabled, null, { timeout: 10_000 });
   await viewer.waitForSelector('[data-participant-identity="kiosk"] .mic-off:not([hidden])', { timeout: 10_000 });
   await host.evaluate(
     (origin) => (globalThis as any).document.getElementById("f").contentWindow.postMessage({ type: "relais:leave" }, origin),
-    node.url,
+    env.node.url,
   );
   await viewer.waitForSelector('[data-participant-identity="kiosk"]', { state: "detached", timeout: 15_000 });
   await host.waitForFunction(() => (globalThis as any).got.some((e: any) => e.event === "left"), null, { timeout: 10_000 });

@@ -1,5 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
+import { after, before } from "node:test";
 import { type Browser, chromium, type Page } from "playwright-core";
+import type { DeepPartial, RelaisConfig } from "../../config/config.js";
+import { startTestNode, type TestNode } from "./test-node.js";
 
 /** The flags this project runs Debian's Chromium with (no network beyond loopback, fake camera and microphone). */
 export const CHROMIUM_ARGS = [
@@ -18,6 +21,20 @@ export const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
+}
+
+/** A test node and a Chromium for the tests of one file: started before them, stopped after. */
+export function nodeAndBrowser(overrides: DeepPartial<RelaisConfig> = {}): { node: TestNode; browser: Browser } {
+  const env = {} as { node: TestNode; browser: Browser };
+  before(async () => {
+    env.node = await startTestNode(overrides);
+    env.browser = await launchChromium();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.node?.stop();
+  });
+  return env;
 }
 
 /** One inbound stream as a page's RTCPeerConnection reports it, attributed to a remote participant. */

@@ -43,6 +43,8 @@ function parseArgs(argv) {
     warmup: 2,
     fanout: [10, 50, 100, 200, 400],
     meetings: [10, 25],
+    twoWorkers: 400,
+    saturate: 700,
     profile: true,
     maxWait: 30,
     waitBudget: 120,
@@ -59,6 +61,8 @@ function parseArgs(argv) {
     else if (a === "--warmup") o.warmup = secs(v());
     else if (a === "--fanout") o.fanout = list(v());
     else if (a === "--meetings") o.meetings = list(v());
+    else if (a === "--two-workers") o.twoWorkers = Number(v());
+    else if (a === "--saturate") o.saturate = Number(v());
     else if (a === "--no-profile") o.profile = false;
     else if (a === "--max-wait") o.maxWait = secs(v());
     else if (a === "--wait-budget") o.waitBudget = secs(v());
@@ -126,7 +130,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------- processes ----------
 
-async function startServer(profileDir) {
+async function startServer(profileDir, extraEnv = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "relais-bench-"));
   writeFileSync(path.join(dataDir, "keys.json"), `${JSON.stringify({ keys: [KEY] })}\n`, { mode: 0o600 });
   const env = {
@@ -137,7 +141,10 @@ async function startServer(profileDir) {
     RELAIS_MEDIA_TCP_PORT: "0",
     RELAIS_MEDIA_WORKERS: "1",
     RELAIS_ROOMS_MAX_PARTICIPANTS: "1000",
+    // Every load-test peer joins from 127.0.0.1: the per-address join limit would refuse most of them.
+    RELAIS_ROOMS_JOIN_RATE_LIMIT_PER_MINUTE: "100000",
     RELAIS_LOG_LEVEL: "warn",
+    ...extraEnv,
   };
   delete env.RELAIS_CONFIG;
   const args = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, CLI, "start"] : [CLI, "start"];
@@ -159,6 +166,10 @@ async function startServer(profileDir) {
     child.once("exit", (code) => reject(new Error(`server exited with ${code}:\n${out}`)));
   });
   const exited = new Promise((r) => child.once("exit", r));
+  let log = "";
+  child.stdout.on("data", (d) => {
+    log += String(d);
+  });
   const printedKey = /API key:\s+(\S+)/.exec(out)?.[1];
   const printedSecret = /API secret:\s+(\S+)/.exec(out)?.[1];
   return {
@@ -166,6 +177,7 @@ async function startServer(profileDir) {
     url,
     apiKey: printedKey && printedSecret ? printedKey : KEY.apiKey,
     apiSecret: printedKey && printedSecret ? printedSecret : KEY.apiSecret,
+    log: () => log,
     stop: async () => {
       child.kill("SIGINT");
       const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
@@ -207,6 +219,18 @@ function scenarios(o) {
     const a = ["--publishers", "1", "--subscribers", String(n), "--video-only", "--resolution", "720p"];
     list.push({ key: `fanout-${n}`, label: `1 × 720p video → ${n}`, relais: a, floor: a });
   }
+  if (o.twoWorkers > 0) {
+    // The same room on two media workers: subscribers spread over both, the producer piped once to the second.
+    const n = o.twoWorkers;
+    const a = ["--publishers", "1", "--subscribers", String(n), "--video-only", "--resolution", "720p"];
+    list.push({
+      key: `fanout-${n}-2w`,
+      label: `1 × 720p video → ${n}, two workers`,
+      relais: a,
+      targets: ["relais", "relais-ts"],
+      env: { RELAIS_MEDIA_WORKERS: "2", RELAIS_MEDIA_SPILL_AFTER_TRANSPORTS: "20" },
+    });
+  }
   for (const m of o.meetings) {
     list.push({
       key: `meeting-${m}`,
@@ -218,12 +242,15 @@ function scenarios(o) {
   return list;
 }
 
-const TARGETS = ["relais", "floor-plain", "floor-srtp"];
+/** relais: the native SRTP/sendmmsg accelerator if it built; relais-ts: the pure-TypeScript path (RELAIS_NATIVE=0). */
+const TARGETS = ["relais", "relais-ts", "floor-plain", "floor-srtp"];
+const targetsOf = (s) => s.targets ?? TARGETS;
+const isRelais = (t) => t === "relais" || t === "relais-ts";
 
 async function runOne(o, s, target, logFile, profileDir) {
   const common = ["--room", `bench-${s.key}`, "--warmup", `${o.warmup}s`, "--join-concurrency", "16"];
-  if (target === "relais") {
-    const server = await startServer(profileDir);
+  if (isRelais(target)) {
+    const server = await startServer(profileDir, { ...s.env, ...(target === "relais-ts" ? { RELAIS_NATIVE: "0" } : {}) });
     try {
       return await loadTest(
         [
@@ -238,6 +265,132 @@ async function runOne(o, s, target, logFile, profileDir) {
   }
   const mode = target === "floor-plain" ? "plain" : "srtp";
   return loadTest(["--floor", mode, "--duration", `${o.floorDuration}s`, ...common, ...s.floor], logFile);
+}
+
+/**
+ * Past saturation: one worker, a room far bigger than it can serve, and a small
+ * "canary" room joining a few seconds later on the same worker. What should
+ * happen: video to the slowest subscribers of the big room is shed, the canary
+ * (and everyone's audio) keeps flowing, joins still complete.
+ */
+async function runSaturation(o, logFile) {
+  const server = await startServer(null);
+  try {
+    const auth = ["--url", server.url, "--api-key", server.apiKey, "--api-secret", server.apiSecret];
+    const big = loadTest(
+      [
+        ...auth,
+        ...["--server-pid", String(server.pid), "--room", "saturate-big", "--publishers", "1", "--subscribers", String(o.saturate)],
+        ...["--resolution", "720p", "--duration", "20s", "--warmup", "2s", "--join-concurrency", "16"],
+      ],
+      logFile,
+    );
+    await sleep(8000);
+    const canary = loadTest(
+      [
+        ...auth,
+        ...["--room", "saturate-canary", "--publishers", "1", "--subscribers", "2", "--resolution", "360p"],
+        ...["--duration", "10s", "--warmup", "1s"],
+      ],
+      logFile,
+    );
+    const [b, c] = await Promise.all([big, canary]);
+    const log = server.log();
+    return {
+      big: b.result,
+      bigError: b.error,
+      canary: c.result,
+      canaryError: c.error,
+      overloadWarnings: (log.match(/media worker overloaded/g) ?? []).length,
+      recoveries: (log.match(/media worker recovered/g) ?? []).length,
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+function saturationSection(o, sat) {
+  if (!sat) return [];
+  const pct = (v) => (v === null || v === undefined ? "–" : `${fmt(v * 100, 2)} %`);
+  const line = (name, v, err) =>
+    v
+      ? row([
+          name,
+          `${v.subscribersConnected}/${v.subscribers} connected, ${v.subscribersReceiving} receiving`,
+          `${fmt(v.packetsPerSecond, 0)} (${fmt(offered(v), 0)})`,
+          pct(v.lossRateByKind.audio),
+          pct(v.lossRateByKind.video),
+          `${fmt(v.latencyMs.p50)} / ${fmt(v.latencyMs.p99)} ms`,
+          `${fmt(v.joinTimeMs, 0)} ms`,
+        ])
+      : row([
+          name,
+          `failed: ${String(err ?? "")
+            .replace(/\s+/g, " ")
+            .replace(/\|/g, "/")
+            .slice(0, 160)}`,
+          "",
+          "",
+          "",
+          "",
+          "",
+        ]);
+  return [
+    "",
+    "### Past saturation",
+    "",
+    `One media worker; a room of 1 × 720p audio+video → ${o.saturate} subscribers (far past what one worker serves), and 8 s later a small canary room (1 × 360p audio+video → 2) on the same worker. The worker's overload guard sampled its event-loop utilisation every 250 ms; the server logged "overloaded, shedding video" ${sat.overloadWarnings} time(s) and "recovered" ${sat.recoveries} time(s). Loss counts sequence gaps the subscribers saw (a shed video stream resumes on a keyframe without a gap, so shedding is not loss).`,
+    "",
+    row(["room", "subscribers", "delivered pkt/s (offered)", "audio loss", "video loss", "latency p50 / p99", "join (median)"]),
+    row(Array(7).fill("---")),
+    line(`big (${o.saturate})`, sat.big, sat.bigError),
+    line("canary (2)", sat.canary, sat.canaryError),
+  ];
+}
+
+/** Two workers against one: µs per packet of each, and the capacity that implies when each worker has a core of its own. */
+function twoWorkerSection(o, get, med) {
+  if (!(o.twoWorkers > 0)) return [];
+  const one = o.fanout.includes(o.twoWorkers) ? { key: `fanout-${o.twoWorkers}` } : null;
+  const two = { key: `fanout-${o.twoWorkers}-2w` };
+  const L = ["", "### Two media workers", ""];
+  L.push(
+    row([
+      "path",
+      "1 worker µs/pkt",
+      "2 workers µs/pkt",
+      "2 workers delivered pkt/s (offered)",
+      "2 workers loss",
+      "capacity ratio (2 × 1w ÷ 2w)",
+    ]),
+  );
+  L.push(row(Array(6).fill("---")));
+  for (const t of ["relais", "relais-ts"]) {
+    const a = one ? med(get(one, t), (v) => v.server?.cpuUsPerPacket) : null;
+    const r2 = get(two, t);
+    const b = med(r2, (v) => v.server?.cpuUsPerPacket);
+    L.push(
+      row([
+        t === "relais" ? "native" : "TypeScript",
+        fmt(a),
+        fmt(b),
+        `${fmt(
+          med(r2, (v) => v.packetsPerSecond),
+          0,
+        )} (${fmt(med(r2, offered), 0)})`,
+        `${fmt(
+          med(r2, (v) => v.lossRate * 100),
+          3,
+        )} %`,
+        a && b ? `**${fmt((2 * a) / b, 2)}×**` : "–",
+      ]),
+    );
+  }
+  L.push(
+    "",
+    `With ${o.twoWorkers} subscribers the room spills onto the second worker after 20 transports on the first (RELAIS_MEDIA_SPILL_AFTER_TRANSPORTS=20, so both carry about half) and the producer is piped once to it over loopback. On this 2-core machine the load tester needs a core of its own, so the two workers cannot both be saturated at once here; the capacity ratio is derived from the measured CPU per forwarded packet: one worker saturates at 10⁶ ÷ (µs/pkt) packets per second of its core, two workers with a core each at twice that divided by their own µs/pkt (which includes the pipe).`,
+  );
+  return L;
 }
 
 // ---------- statistics ----------
@@ -395,7 +548,7 @@ function notes(runs) {
   return out.join("; ") || "–";
 }
 
-function report(o, info, runs, profileText, when, command) {
+function report(o, info, runs, profileText, when, command, saturation) {
   const by = new Map();
   for (const r of runs) {
     const k = `${r.scenario.key}|${r.target}`;
@@ -424,13 +577,14 @@ function report(o, info, runs, profileText, when, command) {
       "streams",
       "offered pkt/s",
       "delivered pkt/s",
-      "Relais µs/pkt",
+      "Relais µs/pkt (native)",
+      "Relais µs/pkt (TypeScript)",
       "plain UDP relay µs/pkt",
       "SRTP relay µs/pkt",
-      "Relais ÷ plain",
-      "Relais ÷ SRTP relay",
+      "native ÷ SRTP relay",
+      "TypeScript ÷ SRTP relay",
     ]),
-    row(Array(9).fill("---")),
+    row(Array(10).fill("---")),
   );
   const scen = scenarios(o);
   const us = (list) => med(list, (v) => v.server?.cpuUsPerPacket);
@@ -439,8 +593,8 @@ function report(o, info, runs, profileText, when, command) {
     return g ? ` (${fmt(g[0])}–${fmt(g[1])})` : "";
   };
   for (const s of scen) {
-    const [r, p, x] = TARGETS.map((t) => get(s, t));
-    const [ru, pu, xu] = [us(r), us(p), us(x)];
+    const [r, t, p, x] = TARGETS.map((target) => get(s, target));
+    const [ru, tu, pu, xu] = [us(r), us(t), us(p), us(x)];
     L.push(
       row([
         s.label,
@@ -451,10 +605,11 @@ function report(o, info, runs, profileText, when, command) {
           0,
         ),
         `**${fmt(ru)}**${span(r)}`,
+        `**${fmt(tu)}**${span(t)}`,
         fmt(pu) + span(p),
         fmt(xu) + span(x),
-        ru && pu ? `${fmt(ru / pu, 2)}×` : "–",
         ru && xu ? `${fmt(ru / xu, 2)}×` : "–",
+        tu && xu ? `${fmt(tu / xu, 2)}×` : "–",
       ]),
     );
   }
@@ -464,6 +619,7 @@ function report(o, info, runs, profileText, when, command) {
     "",
     row([
       "scenario",
+      "path",
       "server CPU",
       "RSS",
       "RSS per stream",
@@ -475,51 +631,55 @@ function report(o, info, runs, profileText, when, command) {
       "other load on the machine",
       "notes",
     ]),
-    row(Array(11).fill("---")),
+    row(Array(12).fill("---")),
   );
-  for (const s of scen) {
-    const r = get(s, "relais");
-    if (r.length === 0) continue;
-    const other = med(r, (v) =>
-      v.machineBusyPercent === null ? null : Math.max(0, (v.machineBusyPercent - (v.server?.cpuPercent ?? 0) - v.client.cpuPercent) / 100),
-    );
-    L.push(
-      row([
-        s.label,
-        `${fmt(
-          med(r, (v) => v.server?.cpuPercent),
-          0,
-        )} %`,
-        `${fmt(
-          med(r, (v) => v.server?.rssBytes / 2 ** 20),
-          0,
-        )} MB`,
-        `${fmt(
-          med(r, (v) => v.server?.rssPerStreamBytes / 1024),
-          0,
-        )} kB`,
-        `${fmt(
-          med(r, (v) => v.lossRate * 100),
-          3,
-        )} %`,
-        fmt(
-          med(r, (v) => v.nacksSent),
-          0,
-        ),
-        `${fmt(med(r, (v) => v.latencyMs.p50))} / ${fmt(med(r, (v) => v.latencyMs.p99))} ms`,
-        `${fmt(
-          med(r, (v) => v.joinTimeMs),
-          0,
-        )} ms`,
-        `${fmt(
-          med(r, (v) => v.client.cpuPercent),
-          0,
-        )} %`,
-        `${fmt(other, 2)} cores`,
-        notes(r),
-      ]),
-    );
-  }
+  for (const s of scen)
+    for (const target of ["relais", "relais-ts"]) {
+      const r = get(s, target);
+      if (r.length === 0) continue;
+      const other = med(r, (v) =>
+        v.machineBusyPercent === null
+          ? null
+          : Math.max(0, (v.machineBusyPercent - (v.server?.cpuPercent ?? 0) - v.client.cpuPercent) / 100),
+      );
+      L.push(
+        row([
+          s.label,
+          target === "relais" ? "native" : "TypeScript",
+          `${fmt(
+            med(r, (v) => v.server?.cpuPercent),
+            0,
+          )} %`,
+          `${fmt(
+            med(r, (v) => v.server?.rssBytes / 2 ** 20),
+            0,
+          )} MB`,
+          `${fmt(
+            med(r, (v) => v.server?.rssPerStreamBytes / 1024),
+            0,
+          )} kB`,
+          `${fmt(
+            med(r, (v) => v.lossRate * 100),
+            3,
+          )} %`,
+          fmt(
+            med(r, (v) => v.nacksSent),
+            0,
+          ),
+          `${fmt(med(r, (v) => v.latencyMs.p50))} / ${fmt(med(r, (v) => v.latencyMs.p99))} ms`,
+          `${fmt(
+            med(r, (v) => v.joinTimeMs),
+            0,
+          )} ms`,
+          `${fmt(
+            med(r, (v) => v.client.cpuPercent),
+            0,
+          )} %`,
+          `${fmt(other, 2)} cores`,
+          notes(r),
+        ]),
+      );
+    }
   const fan = scen
     .filter((s) => s.key.startsWith("fanout-"))
     .map((s) => [med(get(s, "relais"), (v) => v.streams), med(get(s, "relais"), (v) => v.server?.rssBytes)]);
@@ -530,6 +690,7 @@ function report(o, info, runs, profileText, when, command) {
       `Marginal server RSS per subscriber stream (least-squares slope of RSS over the fan-out scenarios): **${fmt(slope / 1024, 0)} kB**.`,
     );
   }
+  L.push(...twoWorkerSection(o, get, med), ...saturationSection(o, saturation));
   L.push(
     "",
     "### The floor in detail",
@@ -702,7 +863,8 @@ async function main() {
   for (let round = 1; round <= o.rounds; round++) {
     for (let i = 0; i < scen.length; i++) {
       const s = scen[(i + round - 1) % scen.length];
-      for (let j = 0; j < TARGETS.length; j++) plan.push({ round, scenario: s, target: TARGETS[(j + i + round - 1) % TARGETS.length] });
+      const targets = targetsOf(s);
+      for (let j = 0; j < targets.length; j++) plan.push({ round, scenario: s, target: targets[(j + i + round - 1) % targets.length] });
     }
   }
   const runs = [];
@@ -728,6 +890,17 @@ async function main() {
   }
   const meta = { startedAt, elapsedS: (Date.now() - t0) / 1000, options: o, revision: info.revision };
   writeFileSync(path.join(outDir, "runs.json"), JSON.stringify({ meta, runs }, null, 1));
+  let saturation = null;
+  if (o.saturate > 0) {
+    await quiet();
+    saturation = await runSaturation(o, logFile);
+    const b = saturation.big;
+    const c = saturation.canary;
+    console.log(
+      `saturation: big ${b ? `${b.subscribersReceiving}/${b.subscribers} receiving, audio loss ${fmt(b.lossRateByKind.audio * 100, 2)} %, video loss ${fmt((b.lossRateByKind.video ?? 0) * 100, 2)} %` : "failed"}; canary ${c ? `loss ${fmt(c.lossRate * 100, 2)} %, p99 ${fmt(c.latencyMs.p99)} ms` : "failed"}; overload warnings ${saturation.overloadWarnings}`,
+    );
+  }
+  writeFileSync(path.join(outDir, "saturation.json"), JSON.stringify(saturation, null, 1));
   let profileText = "";
   if (o.profile) {
     const s = scen.find((x) => x.key === "fanout-200") ?? scen[0];
@@ -744,7 +917,7 @@ async function main() {
       profileText += `\n\n(Under the profiler this run cost ${fmt(result.server?.cpuUsPerPacket)} µs per forwarded packet; the profiler's own overhead is included.)`;
   }
   const when = `Measured ${startedAt.slice(0, 16).replace("T", " ")} UTC (whole run ${Math.round((Date.now() - t0) / 60000)} min)`;
-  const section = report(o, info, runs, profileText, when, command);
+  const section = report(o, info, runs, profileText, when, command, saturation);
   writeFileSync(path.join(outDir, "section.md"), section);
   if (o.write) {
     writeDoc(section);

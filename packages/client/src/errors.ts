@@ -9,6 +9,9 @@ export const ClientErrorCatalogue = {
   NOT_CONNECTED: "The room is not connected.",
   DISCONNECTED: "The room was disconnected.",
   UNSUPPORTED_BROWSER: "This browser lacks WebRTC or WebSocket support.",
+  DATA_TOO_LARGE: "The data packet is larger than the 64 KiB limit (header included).",
+  DATA_INVALID: "The data packet cannot be framed (topic over 255 bytes, or too many destinations).",
+  DATA_CHANNEL_CLOSED: "The data channel to the server is not open.",
 } as const;
 
 export type ClientErrorCode = keyof typeof ClientErrorCatalogue;

@@ -1,11 +1,15 @@
 export type { VideoCodec } from "./codec-preferences.js";
 export { type ConnectionEvent, type ConnectionState, nextConnectionState } from "./connection-state.js";
+export type { DataPublishOptions, DataReceivedInfo } from "./data-channels.js";
+export { DATA_MAX_MESSAGE_SIZE } from "./data-packet.js";
 export { ClientErrorCatalogue, type ClientErrorCode, RelaisError, type RelaisErrorCode } from "./errors.js";
 export { type EventMap, TypedEmitter } from "./events.js";
 export { decodeJwtPayload, type TokenTimeStatus, tokenTimeStatus } from "./jwt.js";
 export { type CameraOptions, LocalParticipant, type PublishTrackOptions } from "./local-participant.js";
 export { LocalTrackPublication } from "./local-track-publication.js";
+export type { Participant } from "./participant-activity.js";
 export { RemoteParticipant, RemoteTrackPublication } from "./remote-participant.js";
+export type { TrackSettings } from "./rendered-size.js";
 export { Room } from "./room.js";
 export type { RoomDisconnectReason, RoomEvents } from "./room-events.js";
 export type { RoomConnectOptions } from "./room-options.js";

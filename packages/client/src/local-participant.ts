@@ -1,4 +1,5 @@
 import type {
+  ConnectionQuality,
   ParticipantInfo,
   ParticipantPermissions,
   PublicationRequest,
@@ -7,16 +8,18 @@ import type {
   TrackSource,
 } from "@relais/protocol";
 import { applyVideoCodecPreference, type VideoCodec } from "./codec-preferences.js";
+import type { DataPublishOptions } from "./data-channels.js";
 import { clientError, isRelaisError, isTransientSignalError, RelaisError } from "./errors.js";
 import { LocalTrackPublication } from "./local-track-publication.js";
 import type { EmitRoomEvent } from "./room-events.js";
 import type { RequestOf } from "./signal-client.js";
+import { planCameraSimulcast } from "./simulcast-layers.js";
 
 export { LocalTrackPublication };
 
 export interface LocalParticipantOptions {
-  /** Adds a sendonly transceiver for `track`. */
-  addSendTransceiver: (track: MediaStreamTrack, stream: MediaStream) => RTCRtpTransceiver;
+  /** Adds a sendonly transceiver for `track`; `sendEncodings` for simulcast (lowest quality first). */
+  addSendTransceiver: (track: MediaStreamTrack, stream: MediaStream, sendEncodings?: RTCRtpEncodingParameters[]) => RTCRtpTransceiver;
   /** Runs (or joins) a negotiation; resolves once an answer covering every current change was applied. */
   negotiate: () => Promise<void>;
   /** Sends an `unpublish` or `mute` request on the current signaling socket. */
@@ -25,6 +28,12 @@ export interface LocalParticipantOptions {
   /** Whether the token allows publishing `source` (checked before asking the server). */
   canPublish: (source: TrackSource) => boolean;
   videoCodec?: VideoCodec;
+  /** Send cameras as several simulcast streams (RoomConnectOptions.simulcast). */
+  simulcast: boolean;
+  /** Apply the server's `subscribedQualityUpdate` to the senders (RoomConnectOptions.dynacast). */
+  dynacast: boolean;
+  /** Sends a data packet on the data channels (docs/data-channels.md). */
+  publishData?: (payload: Uint8Array, options: DataPublishOptions) => Promise<void>;
 }
 
 export interface PublishTrackOptions {
@@ -49,10 +58,18 @@ export class LocalParticipant {
   permissions: ParticipantPermissions;
   /** Published tracks by trackSid. Tracks waiting for their answer are not listed yet. */
   readonly trackPublications = new Map<string, LocalTrackPublication>();
+  /** Among the room's active speakers (the server's `speakersChanged`). */
+  isSpeaking = false;
+  /** Smoothed audio level while speaking, linear 0..1 (0 when not speaking). */
+  audioLevel = 0;
+  /** As the server scores this client's connection; `unknown` until the first report. */
+  connectionQuality: ConnectionQuality = "unknown";
   readonly #pending = new Set<LocalTrackPublication>();
   /** Unpublish requests that a dropped socket lost; re-sent after a resume. */
   readonly #unsentUnpublishes = new Set<string>();
   readonly #options: LocalParticipantOptions;
+  /** Dynacast updates that overtook the answer naming their track (applied once it is known). */
+  readonly #earlyQualityUpdates = new Map<string, ServerMessageOf<"subscribedQualityUpdate">["layers"]>();
 
   constructor(info: ParticipantInfo, options: LocalParticipantOptions) {
     this.sid = info.sid;
@@ -143,8 +160,15 @@ export class LocalParticipant {
     await this.#setSourceEnabled("camera", enabled, () => this.publishCamera(options));
   }
 
-  /** Mutes or unmutes a publication: `track.enabled` plus a `mute` request. */
+  /**
+   * Mutes or unmutes a publication: `track.enabled` plus a `mute` request. Unmuting a track
+   * a moderator muted fails with PERMISSION_DENIED unless this participant is an admin.
+   */
   async setTrackMuted(publication: LocalTrackPublication, muted: boolean): Promise<void> {
+    if (!muted && publication.mutedByModerator && !this.permissions.admin) {
+      throw new RelaisError("PERMISSION_DENIED", "A moderator muted this track.");
+    }
+    if (!muted) publication.mutedByModerator = false;
     publication.muted = muted;
     publication.track.enabled = !muted;
     if (!publication.trackSid) return; // The next offer carries `muted`.
@@ -160,7 +184,15 @@ export class LocalParticipant {
     for (const publication of this.#all()) {
       const mid = publication.mid;
       if (mid === undefined || publication.transceiver.direction === "stopped") continue;
-      requests.push({ mid, kind: publication.kind, source: publication.source, name: publication.name, muted: publication.muted });
+      const request: PublicationRequest = {
+        mid,
+        kind: publication.kind,
+        source: publication.source,
+        name: publication.name,
+        muted: publication.muted,
+      };
+      if (publication.layers) request.layers = [...publication.layers];
+      requests.push(request);
     }
     return requests;
   }
@@ -173,8 +205,25 @@ export class LocalParticipant {
         publication.trackSid = result.trackSid;
         this.#pending.delete(publication);
         this.trackPublications.set(result.trackSid, publication);
+        const early = this.#earlyQualityUpdates.get(result.trackSid);
+        if (early) void publication.setLayerActivity(early);
         this.#options.emit("localTrackPublished", publication);
       }
+    }
+    this.#earlyQualityUpdates.clear();
+  }
+
+  /**
+   * @internal Dynacast: the server says which simulcast streams of our track anyone
+   * watches; the sender stops encoding the others. Unknown or ended tracks are ignored.
+   */
+  subscribedQualityUpdate(message: ServerMessageOf<"subscribedQualityUpdate">): void {
+    if (!this.#options.dynacast) return;
+    const publication = this.trackPublications.get(message.trackSid);
+    if (publication && publication.transceiver.direction !== "stopped") void publication.setLayerActivity(message.layers);
+    // The server reports as soon as it creates the track, possibly before its answer arrives.
+    else if (!publication && this.#pending.size > 0 && this.#earlyQualityUpdates.size < 32) {
+      this.#earlyQualityUpdates.set(message.trackSid, message.layers);
     }
   }
 
@@ -184,12 +233,25 @@ export class LocalParticipant {
     if (publication) void this.#unpublish(publication, { notifyServer: false });
   }
 
+  /**
+   * Sends `payload` to the other participants through the SFU (all of them, or
+   * `destinationIdentities`), on the reliable channel unless `reliable: false`.
+   * Rejects with DATA_TOO_LARGE above 64 KiB, PERMISSION_DENIED without the publishData grant.
+   */
+  async publishData(payload: Uint8Array, options: DataPublishOptions = {}): Promise<void> {
+    if (!this.permissions.canPublishData) throw new RelaisError("PERMISSION_DENIED", "The access token does not allow publishing data.");
+    if (!this.#options.publishData) throw clientError("DATA_CHANNEL_CLOSED");
+    await this.#options.publishData(payload, options);
+  }
+
   /** @internal The server (an admin) muted or unmuted one of our publications. */
-  serverMuted(trackSid: string, muted: boolean): void {
+  serverMuted(trackSid: string, muted: boolean, byModerator = false): void {
     const publication = this.trackPublications.get(trackSid);
     if (!publication) return;
     publication.muted = muted;
     publication.track.enabled = !muted;
+    if (byModerator) publication.mutedByModerator = muted;
+    this.#options.emit(muted ? "localTrackMuted" : "localTrackUnmuted", publication, byModerator);
   }
 
   /** @internal After a resume: re-send what a dropped socket may have lost. */
@@ -211,8 +273,12 @@ export class LocalParticipant {
 
   /** @internal The room closed: stop the tracks the SDK acquired. */
   stopAll(): void {
-    for (const publication of this.#all()) if (publication.ownsTrack) publication.track.stop();
+    for (const publication of this.#all()) {
+      publication.end();
+      if (publication.ownsTrack) publication.track.stop();
+    }
     this.#pending.clear();
+    this.#earlyQualityUpdates.clear();
     this.trackPublications.clear();
   }
 
@@ -221,6 +287,8 @@ export class LocalParticipant {
     this.name = info.name;
     this.metadata = info.metadata;
     this.permissions = info.permissions;
+    // Publishing revoked: the server already dropped our tracks; stop sending them.
+    if (!info.permissions.canPublish) for (const trackSid of [...this.trackPublications.keys()]) this.serverUnpublished(trackSid);
   }
 
   *#all(): Iterable<LocalTrackPublication> {
@@ -243,7 +311,12 @@ export class LocalParticipant {
     const muted = options.muted ?? false;
     if (muted) track.enabled = false;
     const stream = new MediaStream([track]);
-    const transceiver = this.#options.addSendTransceiver(track, stream);
+    // Simulcast (RFC 8853) for cameras only: a screen share is text and detail, better sent as one stream.
+    const simulcast =
+      this.#options.simulcast && options.source === "camera" && track.kind === "video"
+        ? planCameraSimulcast(track.getSettings().width, track.getSettings().height)
+        : null;
+    const transceiver = this.#options.addSendTransceiver(track, stream, simulcast?.encodings);
     if (track.kind === "video") applyVideoCodecPreference(transceiver, this.#options.videoCodec);
     const publication = new LocalTrackPublication({
       track,
@@ -252,6 +325,7 @@ export class LocalParticipant {
       muted,
       transceiver,
       ownsTrack,
+      ...(simulcast ? { layers: simulcast.layers } : {}),
     });
     this.#pending.add(publication);
     try {
@@ -270,6 +344,7 @@ export class LocalParticipant {
   /** Drops a publication the server never accepted. */
   #discard(publication: LocalTrackPublication): void {
     this.#pending.delete(publication);
+    publication.end();
     stopTransceiver(publication.transceiver);
     if (publication.ownsTrack) publication.track.stop();
     this.#options.negotiate().catch(() => {});
@@ -279,6 +354,7 @@ export class LocalParticipant {
     const trackSid = publication.trackSid;
     if (trackSid === undefined || this.trackPublications.get(trackSid) !== publication) return;
     this.trackPublications.delete(trackSid);
+    publication.end();
     stopTransceiver(publication.transceiver);
     if (publication.ownsTrack) publication.track.stop();
     this.#options.emit("localTrackUnpublished", publication);

@@ -1,4 +1,5 @@
-import type { TrackKind, TrackSource } from "@relais/protocol";
+import type { SimulcastLayer, TrackKind, TrackSource } from "@relais/protocol";
+import { type LayerActivity, SenderLayerActivity } from "./dynacast.js";
 
 /** A track this client sends. `trackSid` is set once the server answered the offer that carried it. */
 export class LocalTrackPublication {
@@ -7,11 +8,18 @@ export class LocalTrackPublication {
   readonly source: TrackSource;
   readonly name: string;
   muted: boolean;
+  /** Muted by a moderator: unmuting needs the admin permission (or the moderator's unmute). */
+  mutedByModerator = false;
   readonly track: MediaStreamTrack;
   /** The sendonly transceiver carrying the track. */
   readonly transceiver: RTCRtpTransceiver;
   /** True when the SDK acquired the track (publishCamera…), so it stops it on unpublish. */
   readonly ownsTrack: boolean;
+  /** Simulcast streams, lowest quality first; undefined when the track is sent as one stream. */
+  readonly layers: readonly SimulcastLayer[] | undefined;
+  /** Dynacast: the rids of the simulcast streams being encoded (all of them until the server says otherwise). */
+  activeLayers: string[];
+  readonly #layerActivity: SenderLayerActivity | undefined;
 
   constructor(init: {
     track: MediaStreamTrack;
@@ -20,6 +28,7 @@ export class LocalTrackPublication {
     muted: boolean;
     transceiver: RTCRtpTransceiver;
     ownsTrack: boolean;
+    layers?: readonly SimulcastLayer[];
   }) {
     this.track = init.track;
     this.kind = init.track.kind === "audio" ? "audio" : "video";
@@ -28,6 +37,9 @@ export class LocalTrackPublication {
     this.muted = init.muted;
     this.transceiver = init.transceiver;
     this.ownsTrack = init.ownsTrack;
+    this.layers = init.layers;
+    this.activeLayers = init.layers?.map((l) => l.rid) ?? [];
+    this.#layerActivity = init.layers ? new SenderLayerActivity(init.transceiver.sender, (rids) => (this.activeLayers = rids)) : undefined;
   }
 
   /** The transceiver's mid, once an offer assigned it. */
@@ -37,5 +49,15 @@ export class LocalTrackPublication {
 
   get isPublished(): boolean {
     return this.trackSid !== undefined;
+  }
+
+  /** @internal Dynacast: encode only the simulcast streams someone watches. */
+  setLayerActivity(layers: readonly LayerActivity[]): Promise<void> {
+    return this.#layerActivity?.update(layers) ?? Promise.resolve();
+  }
+
+  /** @internal The publication ended: later dynacast updates are ignored. */
+  end(): void {
+    this.#layerActivity?.close();
   }
 }

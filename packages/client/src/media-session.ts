@@ -1,4 +1,5 @@
 import type { ServerMessageOf } from "@relais/protocol";
+import { DataChannels } from "./data-channels.js";
 import { decodeJwtPayload } from "./jwt.js";
 import { LocalParticipant } from "./local-participant.js";
 import { Negotiator } from "./negotiator.js";
@@ -14,6 +15,7 @@ export interface MediaSession {
   local: LocalParticipant;
   remote: RemoteParticipantRegistry;
   negotiator: Negotiator;
+  data: DataChannels;
 }
 
 export interface MediaSessionOptions {
@@ -22,8 +24,8 @@ export interface MediaSessionOptions {
   connectOptions: RoomConnectOptions;
   emit: EmitRoomEvent;
   sendOffer: (offer: RequestOf<"offer">) => Promise<ResponseTo["offer"]>;
-  /** `unpublish` and `mute` on the current socket. */
-  request: (message: RequestOf<"unpublish"> | RequestOf<"mute">) => Promise<unknown>;
+  /** `unpublish`, `mute` and `trackSettings` on the current socket. */
+  request: (message: RequestOf<"unpublish"> | RequestOf<"mute"> | RequestOf<"trackSettings">) => Promise<unknown>;
   signalReady: () => Promise<void>;
   isConnected: () => boolean;
   onNegotiationError: (error: unknown) => void;
@@ -43,22 +45,37 @@ export function createMediaSession(options: MediaSessionOptions): MediaSession {
     ...connectOptions.rtcConfig,
   });
   const grants = resolveGrants(decodeJwtPayload(options.token)?.grants);
+  // Created before the first offer so that it carries the m=application section (RFC 8841).
+  const data = new DataChannels({
+    pc,
+    emit,
+    participantByIdentity: (identity) => {
+      for (const p of remote.participants.values()) if (p.identity === identity) return p;
+      return undefined;
+    },
+  });
   const renegotiate = () => {
     negotiator.negotiate().catch(options.onNegotiationError);
   };
   const local: LocalParticipant = new LocalParticipant(joined.participant, {
-    addSendTransceiver: (track, stream) => pc.addTransceiver(track, { direction: "sendonly", streams: [stream] }),
+    addSendTransceiver: (track, stream, sendEncodings) =>
+      pc.addTransceiver(track, { direction: "sendonly", streams: [stream], ...(sendEncodings ? { sendEncodings } : {}) }),
     negotiate: () => negotiator.negotiate(),
     request: options.request,
     emit,
     canPublish: (source) => canPublishSource(grants, source),
     videoCodec: connectOptions.videoCodec,
+    simulcast: connectOptions.simulcast ?? true,
+    dynacast: connectOptions.dynacast ?? true,
+    publishData: (payload, publishOptions) => data.publish(payload, publishOptions),
   });
   const remote = new RemoteParticipantRegistry({
     addReceiveTransceiver: (kind) => pc.addTransceiver(kind, { direction: "recvonly" }),
     requestNegotiation: renegotiate,
     emit,
     autoSubscribe: (connectOptions.autoSubscribe ?? true) && joined.participant.permissions.canSubscribe,
+    adaptiveStream: connectOptions.adaptiveStream ?? true,
+    requestTrackSettings: options.request,
   });
   const negotiator: Negotiator = new Negotiator({
     pc,
@@ -69,6 +86,7 @@ export function createMediaSession(options: MediaSessionOptions): MediaSession {
       local.applyPublicationResults(answer.publications);
       remote.applySubscriptionResults(answer.subscriptions);
     },
+    hasDataChannels: true,
   });
   pc.ontrack = (event) => remote.handleTrack(event);
   pc.onconnectionstatechange = () => {
@@ -78,5 +96,7 @@ export function createMediaSession(options: MediaSessionOptions): MediaSession {
     renegotiate();
   };
   remote.load(joined.participants.filter((p) => p.sid !== joined.participant.sid));
-  return { pc, local, remote, negotiator };
+  // The data channels need a negotiation even if nothing is ever published or subscribed.
+  renegotiate();
+  return { pc, local, remote, negotiator, data };
 }

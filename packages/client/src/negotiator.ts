@@ -16,6 +16,8 @@ export interface NegotiatorOptions {
   /** Reads publications and subscriptions; called after setLocalDescription so every mid is assigned. */
   collect: () => { publications: PublicationRequest[]; subscriptions: SubscriptionRequest[] };
   applyAnswer: (answer: ServerMessageOf<"answer">) => void;
+  /** The peer connection has data channels, so an offer always has an m-section to bundle. */
+  hasDataChannels?: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export class Negotiator {
       captured();
       // With every m-line stopped the offer has no BUNDLE group, which max-bundle
       // refuses; the stopped lines are dropped in the next offer that adds one.
-      if (!pc.getTransceivers().some((t) => t.direction !== "stopped")) return;
+      if (!this.#options.hasDataChannels && !pc.getTransceivers().some((t) => t.direction !== "stopped")) return;
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
       const { publications, subscriptions } = this.#options.collect();

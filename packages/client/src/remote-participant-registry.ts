@@ -1,6 +1,8 @@
 import type { ParticipantInfo, ServerMessageOf, SubscriptionRequest, TrackInfo, TrackKind } from "@relais/protocol";
+import type { AdaptiveStreamOptions } from "./adaptive-stream.js";
 import { RemoteParticipant, RemoteTrackPublication } from "./remote-participant.js";
 import type { EmitRoomEvent } from "./room-events.js";
+import type { RequestOf } from "./signal-client.js";
 
 export interface RemoteParticipantRegistryOptions {
   /** Adds a recvonly transceiver for a subscription. */
@@ -9,6 +11,10 @@ export interface RemoteParticipantRegistryOptions {
   requestNegotiation: () => void;
   emit: EmitRoomEvent;
   autoSubscribe: boolean;
+  /** `observe()` on video publications tracks elements (RoomConnectOptions.adaptiveStream). */
+  adaptiveStream: boolean;
+  /** Sends a `trackSettings` request on the current socket. */
+  requestTrackSettings: (message: RequestOf<"trackSettings">) => Promise<unknown>;
 }
 
 /**
@@ -86,6 +92,7 @@ export class RemoteParticipantRegistry {
     const publication = participant?.trackPublications.get(trackSid);
     if (!participant || !publication) return;
     this.unsubscribe(publication);
+    publication.close();
     participant.trackPublications.delete(trackSid);
     this.#options.emit("trackUnpublished", publication, participant);
   }
@@ -154,6 +161,7 @@ export class RemoteParticipantRegistry {
     const found = this.findPublication(publication.trackSid);
     if (!found || publication.track === event.track) return;
     publication.track = event.track;
+    publication.subscriptionChanged();
     this.#options.emit("trackSubscribed", event.track, publication, found.participant);
   }
 
@@ -162,19 +170,41 @@ export class RemoteParticipantRegistry {
     for (const [publication, transceiver] of this.#subscriptions) this.#endSubscription(publication, transceiver);
     this.#subscriptions.clear();
     this.#byMid.clear();
+    for (const participant of this.participants.values())
+      for (const publication of participant.trackPublications.values()) publication.close();
+  }
+
+  /** After a resume: every video subscription sends its adaptive-stream settings again. */
+  resendTrackSettings(): void {
+    for (const publication of this.#subscriptions.keys()) publication.resendTrackSettings();
   }
 
   #addPublication(participant: RemoteParticipant, track: TrackInfo, announce: boolean): void {
-    const publication = new RemoteTrackPublication(track);
+    const publication = new RemoteTrackPublication(track, this.#adaptiveStreamOptions(track.sid));
     participant.trackPublications.set(track.sid, publication);
     if (announce) this.#options.emit("trackPublished", publication, participant);
     if (this.#options.autoSubscribe) this.subscribe(publication);
+  }
+
+  #adaptiveStreamOptions(trackSid: string): AdaptiveStreamOptions {
+    return {
+      observeElements: this.#options.adaptiveStream,
+      send: (settings) =>
+        this.#options.requestTrackSettings({
+          type: "trackSettings",
+          trackSid,
+          width: settings.width,
+          height: settings.height,
+          ...(settings.disabled ? { disabled: true } : {}),
+        }),
+    };
   }
 
   #endSubscription(publication: RemoteTrackPublication, transceiver: RTCRtpTransceiver): void {
     const track = publication.track;
     publication.track = undefined;
     publication.mid = undefined;
+    publication.subscriptionChanged();
     try {
       transceiver.stop();
     } catch {

@@ -5,6 +5,7 @@ import { TypedEmitter } from "./events.js";
 import { decodeJwtPayload } from "./jwt.js";
 import type { LocalParticipant } from "./local-participant.js";
 import { createMediaSession } from "./media-session.js";
+import { type Participant, ParticipantActivity } from "./participant-activity.js";
 import { WS_CLOSE } from "./protocol-constants.js";
 import { reconcileParticipants } from "./reconcile.js";
 import { resumeWithBackoff } from "./reconnect.js";
@@ -51,6 +52,7 @@ export class Room extends TypedEmitter<RoomEvents> {
   #pc: RTCPeerConnection | undefined;
   #local: LocalParticipant | undefined;
   #remote: RemoteParticipantRegistry | undefined;
+  #activity: ParticipantActivity | undefined;
   #info: RoomInfo | undefined;
   #session: { participantSid: string; resumeKey: string; windowS: number } | undefined;
   #readyWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
@@ -86,6 +88,11 @@ export class Room extends TypedEmitter<RoomEvents> {
 
   get name(): string {
     return this.#info?.name ?? "";
+  }
+
+  /** Who speaks now, the dominant speaker first (see the `activeSpeakersChanged` event). */
+  get activeSpeakers(): readonly Participant[] {
+    return this.#activity?.activeSpeakers ?? [];
   }
 
   get sid(): string {
@@ -166,6 +173,10 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#pc = media.pc;
     this.#local = media.local;
     this.#remote = media.remote;
+    this.#activity = new ParticipantActivity(
+      (sid) => (sid === this.#local?.sid ? this.#local : this.#remote?.participants.get(sid)),
+      this.#emit,
+    );
   }
 
   /** One handler per server event type. */
@@ -173,10 +184,16 @@ export class Room extends TypedEmitter<RoomEvents> {
     participantJoined: (m) => {
       if (m.participant.sid !== this.#local?.sid) this.#remote?.participantJoined(m.participant);
     },
-    participantLeft: (m) => this.#remote?.participantLeft(m),
+    participantLeft: (m) => {
+      const participant = this.#remote?.participants.get(m.participantSid);
+      this.#remote?.participantLeft(m);
+      if (participant) this.#activity?.forget(participant);
+    },
     participantUpdated: (m) => {
       if (m.participant.sid === this.#local?.sid) this.#local.update(m.participant);
       else this.#remote?.participantUpdated(m.participant);
+      const participant = m.participant.sid === this.#local?.sid ? this.#local : this.#remote?.participants.get(m.participant.sid);
+      if (participant) this.safeEmit("participantUpdated", participant);
     },
     trackPublished: (m) => {
       if (m.participantSid !== this.#local?.sid) this.#remote?.trackPublished(m.participantSid, m.track);
@@ -186,9 +203,12 @@ export class Room extends TypedEmitter<RoomEvents> {
       else this.#remote?.trackUnpublished(m.participantSid, m.trackSid);
     },
     trackMuted: (m) => {
-      if (m.participantSid === this.#local?.sid) this.#local.serverMuted(m.trackSid, m.muted);
+      if (m.participantSid === this.#local?.sid) this.#local.serverMuted(m.trackSid, m.muted, m.byModerator ?? false);
       else this.#remote?.trackMuted(m.participantSid, m.trackSid, m.muted);
     },
+    speakersChanged: (m) => this.#activity?.speakersChanged(m),
+    connectionQualityChanged: (m) => this.#activity?.connectionQualityChanged(m),
+    subscribedQualityUpdate: (m) => this.#local?.subscribedQualityUpdate(m),
     leave: (m) => void this.#close(m.reason, { sendLeave: false }),
   };
 
@@ -275,6 +295,8 @@ export class Room extends TypedEmitter<RoomEvents> {
     this.#transition("resumed");
     this.safeEmit("reconnected");
     void local.reconcile(joined.participant.tracks);
+    // The new socket may have missed a trackSettings: the server keeps them, but send them again.
+    remote.resendTrackSettings();
   }
 
   #onNegotiationError(error: unknown): void {

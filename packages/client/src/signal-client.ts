@@ -20,6 +20,9 @@ export type ServerEventType =
   | "trackPublished"
   | "trackUnpublished"
   | "trackMuted"
+  | "speakersChanged"
+  | "connectionQualityChanged"
+  | "subscribedQualityUpdate"
   | "leave";
 export type ServerEvent = ServerMessageOf<ServerEventType>;
 
@@ -29,6 +32,7 @@ export interface ResponseTo {
   offer: ServerMessageOf<"answer">;
   unpublish: ServerMessageOf<"ack">;
   mute: ServerMessageOf<"ack">;
+  trackSettings: ServerMessageOf<"ack">;
   leave: ServerMessageOf<"ack">;
   ping: ServerMessageOf<"pong">;
 }
@@ -37,6 +41,7 @@ const RESPONSE_TYPE: { [K in ClientMessageType]: ResponseTo[K]["type"] } = {
   offer: "answer",
   unpublish: "ack",
   mute: "ack",
+  trackSettings: "ack",
   leave: "ack",
   ping: "pong",
 };
@@ -47,6 +52,9 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<ServerEventType>([
   "trackPublished",
   "trackUnpublished",
   "trackMuted",
+  "speakersChanged",
+  "connectionQualityChanged",
+  "subscribedQualityUpdate",
   "leave",
 ]);
 

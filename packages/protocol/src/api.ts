@@ -5,7 +5,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import { VideoGrants } from "./grants.js";
-import { ParticipantInfo, ParticipantPermissions } from "./models.js";
+import { ConnectionQuality, ParticipantInfo, ParticipantPermissions } from "./models.js";
 import { WebhookEventType } from "./webhooks.js";
 
 const RoomName = Type.String({ pattern: "^[A-Za-z0-9_.~-]{1,128}$", description: "1–128 characters of A–Z a–z 0–9 _ . ~ -" });
@@ -64,7 +64,10 @@ export const TrackParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const ParticipantResource = Type.Composite([ParticipantInfo, Type.Object({ state: Type.String(), room: Type.String() })]);
+export const ParticipantResource = Type.Composite([
+  ParticipantInfo,
+  Type.Object({ state: Type.String(), room: Type.String(), connectionQuality: ConnectionQuality }),
+]);
 export type ParticipantResource = Static<typeof ParticipantResource>;
 
 export const ParticipantList = Type.Object({ participants: Type.Array(ParticipantResource) });

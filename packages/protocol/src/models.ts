@@ -35,6 +35,20 @@ export const ParticipantInfo = Type.Object({
 });
 export type ParticipantInfo = Static<typeof ParticipantInfo>;
 
+/**
+ * A participant's connection quality, scored by the server from packet loss, jitter and
+ * round-trip time both ways (an E-model MOS: excellent ≥ 4.1, good ≥ 3.6, else poor);
+ * `lost` when its media stopped arriving; `unknown` before its media connected.
+ */
+export const ConnectionQuality = Type.Union([
+  Type.Literal("excellent"),
+  Type.Literal("good"),
+  Type.Literal("poor"),
+  Type.Literal("lost"),
+  Type.Literal("unknown"),
+]);
+export type ConnectionQuality = Static<typeof ConnectionQuality>;
+
 export const RoomInfo = Type.Object({
   sid: Type.String(),
   name: Type.String(),

@@ -16,7 +16,7 @@
  */
 import { type Static, Type } from "@sinclair/typebox";
 import { TrackSource } from "./grants.js";
-import { DisconnectReason, IceServer, ParticipantInfo, RoomInfo, TrackInfo, TrackKind } from "./models.js";
+import { ConnectionQuality, DisconnectReason, IceServer, ParticipantInfo, RoomInfo, TrackInfo, TrackKind } from "./models.js";
 
 export const PROTOCOL_VERSION = 1;
 
@@ -45,6 +45,18 @@ export const JoinRequest = Type.Object(
   { additionalProperties: false },
 );
 
+/** One simulcast stream of a published video track (RFC 8853), as the SDK encodes it. */
+export const SimulcastLayer = Type.Object(
+  {
+    rid: Type.String({ pattern: "^[A-Za-z0-9_-]{1,16}$" }),
+    width: Type.Integer({ minimum: 1, maximum: 16384 }),
+    height: Type.Integer({ minimum: 1, maximum: 16384 }),
+    maxBitrate: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+  },
+  { additionalProperties: false },
+);
+export type SimulcastLayer = Static<typeof SimulcastLayer>;
+
 /** A track the client sends on transceiver `mid`. */
 export const PublicationRequest = Type.Object(
   {
@@ -53,6 +65,8 @@ export const PublicationRequest = Type.Object(
     source: TrackSource,
     name: Type.Optional(Type.String({ maxLength: 256 })),
     muted: Type.Optional(Type.Boolean()),
+    /** Simulcast: the streams (rids) of the m-section, lowest quality first. */
+    layers: Type.Optional(Type.Array(SimulcastLayer, { minItems: 1, maxItems: 4 })),
   },
   { additionalProperties: false },
 );
@@ -81,10 +95,34 @@ export const MuteRequest = Type.Object(
   { type: Type.Literal("mute"), id: RequestId, trackSid: Sid, muted: Type.Boolean() },
   { additionalProperties: false },
 );
+/**
+ * Adaptive stream: how large the subscriber renders a remote video track (CSS px ×
+ * devicePixelRatio), or that it renders it nowhere (`disabled`). The server forwards
+ * the smallest simulcast layer that covers the size.
+ */
+export const TrackSettingsRequest = Type.Object(
+  {
+    type: Type.Literal("trackSettings"),
+    id: RequestId,
+    trackSid: Sid,
+    width: Type.Integer({ minimum: 0, maximum: 16384 }),
+    height: Type.Integer({ minimum: 0, maximum: 16384 }),
+    disabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
 export const LeaveRequest = Type.Object({ type: Type.Literal("leave"), id: RequestId }, { additionalProperties: false });
 export const PingRequest = Type.Object({ type: Type.Literal("ping"), id: RequestId }, { additionalProperties: false });
 
-export const ClientMessage = Type.Union([JoinRequest, OfferRequest, UnpublishRequest, MuteRequest, LeaveRequest, PingRequest]);
+export const ClientMessage = Type.Union([
+  JoinRequest,
+  OfferRequest,
+  UnpublishRequest,
+  MuteRequest,
+  TrackSettingsRequest,
+  LeaveRequest,
+  PingRequest,
+]);
 export type ClientMessage = Static<typeof ClientMessage>;
 export type ClientMessageType = ClientMessage["type"];
 export type ClientMessageOf<T extends ClientMessageType> = Extract<ClientMessage, { type: T }>;
@@ -93,6 +131,7 @@ export const CLIENT_MESSAGE_SCHEMAS = {
   offer: OfferRequest,
   unpublish: UnpublishRequest,
   mute: MuteRequest,
+  trackSettings: TrackSettingsRequest,
   leave: LeaveRequest,
   ping: PingRequest,
 } as const;
@@ -150,8 +189,42 @@ export const ParticipantLeftEvent = Type.Object({
 export const ParticipantUpdatedEvent = Type.Object({ type: Type.Literal("participantUpdated"), participant: ParticipantInfo });
 export const TrackPublishedEvent = Type.Object({ type: Type.Literal("trackPublished"), participantSid: Sid, track: TrackInfo });
 export const TrackUnpublishedEvent = Type.Object({ type: Type.Literal("trackUnpublished"), participantSid: Sid, trackSid: Sid });
-export const TrackMutedEvent = Type.Object({ type: Type.Literal("trackMuted"), participantSid: Sid, trackSid: Sid, muted: Type.Boolean() });
+export const TrackMutedEvent = Type.Object({
+  type: Type.Literal("trackMuted"),
+  participantSid: Sid,
+  trackSid: Sid,
+  muted: Type.Boolean(),
+  /** Set when a moderator (REST API) changed it; the publisher cannot unmute a moderator's mute unless it is an admin. */
+  byModerator: Type.Optional(Type.Boolean()),
+});
+/** A speaking participant and its smoothed audio level (linear, 0 silence .. 1 full scale). */
+export const SpeakerInfo = Type.Object({ participantSid: Sid, identity: Type.String(), level: Type.Number({ minimum: 0, maximum: 1 }) });
+export type SpeakerInfo = Static<typeof SpeakerInfo>;
+/** The active speakers changed: who speaks, the dominant speaker first, then the loudest. Empty = nobody speaks. */
+export const SpeakersChangedEvent = Type.Object({ type: Type.Literal("speakersChanged"), speakers: Type.Array(SpeakerInfo) });
+export const ConnectionQualityInfo = Type.Object({
+  participantSid: Sid,
+  identity: Type.String(),
+  quality: ConnectionQuality,
+  /** Mean opinion score, 1..4.5 (0 when lost or unknown). */
+  score: Type.Number(),
+});
+export type ConnectionQualityInfo = Static<typeof ConnectionQualityInfo>;
+/** Participants whose connection quality changed (after `joined`: everyone's current one). */
+export const ConnectionQualityChangedEvent = Type.Object({
+  type: Type.Literal("connectionQualityChanged"),
+  updates: Type.Array(ConnectionQualityInfo),
+});
 /** The server ends the session; the client must not resume. */
+/**
+ * Dynacast: which simulcast streams of the client's own track someone watches. The SDK
+ * stops encoding the inactive ones (RTCRtpSender encodings[i].active) until they are needed.
+ */
+export const SubscribedQualityUpdateEvent = Type.Object({
+  type: Type.Literal("subscribedQualityUpdate"),
+  trackSid: Sid,
+  layers: Type.Array(Type.Object({ rid: Type.String(), active: Type.Boolean() })),
+});
 export const LeaveEvent = Type.Object({ type: Type.Literal("leave"), reason: DisconnectReason });
 
 export const ServerMessage = Type.Union([
@@ -166,6 +239,9 @@ export const ServerMessage = Type.Union([
   TrackPublishedEvent,
   TrackUnpublishedEvent,
   TrackMutedEvent,
+  SpeakersChangedEvent,
+  ConnectionQualityChangedEvent,
+  SubscribedQualityUpdateEvent,
   LeaveEvent,
 ]);
 export type ServerMessage = Static<typeof ServerMessage>;

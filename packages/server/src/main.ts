@@ -2,6 +2,7 @@
  * Composition root: the only place that builds concrete adapters. Loads nothing
  * by itself — the CLI (or a test) passes a validated RelaisConfig.
  */
+
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +14,7 @@ import { registerWebApp } from "./api/web-app.js";
 import { createAccessToken, verifyAccessToken } from "./auth/access-token.js";
 import { type ApiKey, type ApiKeyPair, activeApiKey, bootstrapApiKeys, type KeyImport } from "./auth/api-key-bootstrap.js";
 import { mediaWorkerCount, publicBaseUrl, type RelaisConfig } from "./config/config.js";
+import { loadNativeBinding } from "./media/srtp/native-binding.js";
 import { createDtlsCertificate } from "./media-control/certificate.js";
 import { MediaPlane } from "./media-control/media-plane.js";
 import { RoomManager } from "./rooms/room-manager.js";
@@ -104,6 +106,9 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
   const certificate = await createDtlsCertificate();
   // The media plane starts first and reports worker deaths to the rooms built after it.
   const roomsRef: { current: RoomManager | null } = { current: null };
+  // Loaded once here so a missing accelerator is reported once, not by every media worker.
+  const native = loadNativeBinding();
+  log.info({ nativeAccelerator: native !== null }, native ? "native SRTP/sendmmsg accelerator loaded" : "pure-TypeScript SRTP path");
   const media = await MediaPlane.start({
     workers: mediaWorkerCount(config),
     bindAddress: config.media.bindAddress,
@@ -114,6 +119,7 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
     enableTcp: config.media.enableTcp,
     srtpProfiles: config.media.srtpProfiles.map((p) => SRTP_PROFILE_IDS[p]),
     consentTimeoutS: config.media.consentTimeoutS,
+    spillAfterTransports: config.media.spillAfterTransports,
     certificate,
     onLog: (e) => log[e.level](e.data ?? {}, e.msg),
     onWorkerDied: (i, err) => {
@@ -130,7 +136,8 @@ export async function startRelais(config: RelaisConfig): Promise<RelaisNode> {
     maxParticipants: config.rooms.maxParticipants,
     emptyTimeoutS: config.rooms.emptyTimeoutS,
     resumeWindowS: config.rooms.resumeWindowS,
-    policy: { videoCodecs: config.media.videoCodecs, transportCc: false },
+    // Publishers get transport-wide congestion control feedback (their send-side estimator ramps up simulcast layers).
+    policy: { videoCodecs: config.media.videoCodecs, transportCc: true },
     media,
     iceServers: config.iceServers,
     log: (level, msg, data) => log[level](data ?? {}, msg),

@@ -1,8 +1,10 @@
-import type { ConnectionState, RemoteParticipant, Room } from "@relais/client";
+import type { ConnectionState, LocalTrackPublication, Participant, RemoteParticipant, Room } from "@relais/client";
+import { ChatPanel } from "./chat-panel.js";
 import { h } from "./dom.js";
 import { describeDisconnect, describeError } from "./error-messages.js";
 import { computeGrid } from "./grid-layout.js";
 import { icon } from "./icons.js";
+import { spotlight } from "./speaker-layout.js";
 import { Tile } from "./tile.js";
 
 export interface CallViewOptions {
@@ -26,6 +28,7 @@ export class CallView {
   readonly #status = h("div", { id: "status", class: "status", role: "status", "aria-live": "polite" });
   readonly #count = h("span", { class: "count" });
   readonly #toast = h("div", { class: "toast", role: "alert", hidden: true });
+  readonly #moderation = h("div", { id: "moderation-notice", class: "moderation-notice", role: "status", hidden: true });
   readonly #soundButton = h("button", { type: "button", class: "sound-banner", hidden: true }, [
     "Sound is blocked by the browser — click to enable",
   ]);
@@ -34,6 +37,7 @@ export class CallView {
   readonly #cameraButton = controlButton("toggle-camera");
   readonly #screenButton = controlButton("toggle-screen");
   readonly #leaveButton = controlButton("leave", "danger");
+  readonly #chat: ChatPanel;
   /** Participant tiles by participant sid (the local one included). */
   readonly #tiles = new Map<string, Tile>();
   /** Screen-share tiles by trackSid (`local-screen` for ours). */
@@ -45,16 +49,17 @@ export class CallView {
   constructor(room: Room, options: CallViewOptions = {}) {
     this.#room = room;
     this.#options = options;
+    this.#chat = new ChatPanel(room);
     this.#controls.append(this.#micButton, this.#cameraButton);
     if (typeof navigator.mediaDevices?.getDisplayMedia === "function") this.#controls.append(this.#screenButton);
-    this.#controls.append(this.#leaveButton);
+    this.#controls.append(this.#chat.toggleButton, this.#leaveButton);
     this.element = h("div", { class: "call", id: "call" }, [
       h("header", { class: "topbar" }, [
         h("div", { class: "brand" }, [icon("logo", "icon logo"), h("span", {}, ["Relais"])]),
         h("div", { class: "room-title" }, [h("strong", {}, [room.name]), this.#count]),
         this.#status,
       ]),
-      h("main", { class: "stage" }, [this.#grid, this.#soundButton, this.#toast]),
+      h("main", { class: "stage" }, [this.#grid, this.#soundButton, this.#toast, this.#moderation, this.#chat.element]),
       this.#controls,
     ]);
     this.#micButton.addEventListener("click", () => void this.setMicrophoneEnabled(!room.localParticipant.isMicrophoneEnabled));
@@ -99,6 +104,10 @@ export class CallView {
     const sync = (_a: unknown, participant?: RemoteParticipant) => participant && this.#syncParticipant(participant);
     room.on("participantJoined", (p) => this.#syncParticipant(p));
     room.on("participantLeft", (p) => this.#removeParticipant(p.sid));
+    room.on("participantUpdated", (p) => {
+      if (p.sid === room.localParticipant.sid) this.#syncLocal();
+      else if (room.remoteParticipants.has(p.sid)) this.#syncParticipant(p as RemoteParticipant);
+    });
     room.on("trackPublished", sync);
     room.on("trackUnpublished", sync);
     room.on("trackMuted", sync);
@@ -107,6 +116,10 @@ export class CallView {
     room.on("trackUnsubscribed", (_track, _pub, p) => this.#syncParticipant(p));
     room.on("localTrackPublished", () => this.#syncLocal());
     room.on("localTrackUnpublished", () => this.#syncLocal());
+    room.on("localTrackMuted", (publication, byModerator) => this.#moderated(publication, byModerator, true));
+    room.on("localTrackUnmuted", (publication, byModerator) => this.#moderated(publication, byModerator, false));
+    room.on("activeSpeakersChanged", (speakers) => this.#renderSpeakers(speakers));
+    room.on("connectionQualityChanged", (quality, p) => this.#tiles.get(p.sid)?.setConnectionQuality(quality));
     room.on("connectionStateChanged", (state) => this.#setStatus(state));
     room.on("disconnected", (reason) => this.#ended(reason));
   }
@@ -115,6 +128,8 @@ export class CallView {
     if (this.#isEnded) return;
     const local = this.#room.localParticipant;
     const tile = this.#tile(local.sid, local.identity, local.name, true);
+    tile.setConnectionQuality(local.connectionQuality);
+    tile.setSpeaking(local.isSpeaking);
     const camera = local.getTrackPublication("camera");
     tile.setVideo(camera?.track);
     tile.setVideoMuted(camera?.muted ?? true);
@@ -130,9 +145,12 @@ export class CallView {
     if (this.#isEnded || !this.#room.remoteParticipants.has(participant.sid)) return;
     const tile = this.#tile(participant.sid, participant.identity, participant.name, false);
     tile.setName(participant.name);
+    tile.setConnectionQuality(participant.connectionQuality);
+    tile.setSpeaking(participant.isSpeaking);
     const camera = participant.getTrackPublication("camera");
     tile.setVideo(camera?.track);
     tile.setVideoMuted(camera?.muted ?? true);
+    tile.observeWith(camera);
     const microphone = participant.getTrackPublication("microphone");
     tile.setAudio(microphone?.track);
     tile.setMicMuted(!microphone || microphone.muted);
@@ -149,6 +167,7 @@ export class CallView {
         publication.track,
       );
       screen.setAudio(participant.getTrackPublication("screen_share_audio")?.track);
+      screen.observeWith(publication);
     }
     for (const [key, screen] of this.#screens) if (screen.participantSid === participant.sid && !screens.has(key)) this.#dropScreen(key);
     this.#layout();
@@ -215,9 +234,30 @@ export class CallView {
     for (const screen of this.#screens.values()) yield screen.tile;
   }
 
+  /** Outlines the speakers' tiles; in a crowded grid the dominant speaker takes the large tile. */
+  #renderSpeakers(speakers: readonly Participant[]): void {
+    const speaking = new Set(speakers.map((p) => p.sid));
+    for (const [sid, tile] of this.#tiles) tile.setSpeaking(speaking.has(sid));
+    this.#layout();
+  }
+
+  /** A moderator muted (or unmuted) one of our tracks: say so, and lock the button meanwhile. */
+  #moderated(publication: LocalTrackPublication, byModerator: boolean, muted: boolean): void {
+    if (byModerator) {
+      const what = publication.source === "microphone" ? "microphone" : publication.source.replace(/_/g, " ");
+      this.#moderation.textContent = muted ? `Your ${what} was muted by a moderator.` : `A moderator unmuted your ${what}.`;
+      this.#moderation.hidden = false;
+      this.#moderation.dataset.muted = String(muted);
+    }
+    this.#syncLocal();
+  }
+
   #layout(): void {
     const count = this.#tiles.size + this.#screens.size;
-    const { columns, rows } = computeGrid(count, this.#grid.clientWidth, this.#grid.clientHeight);
+    const { pinnedSid, cells } = spotlight(count, this.#room.activeSpeakers[0]?.sid);
+    for (const [sid, tile] of this.#tiles) tile.setPinned(sid === pinnedSid);
+    this.#grid.classList.toggle("spotlight", pinnedSid !== null);
+    const { columns, rows } = computeGrid(cells, this.#grid.clientWidth, this.#grid.clientHeight);
     this.#grid.style.setProperty("--columns", String(columns));
     this.#grid.style.setProperty("--rows", String(rows));
     const people = this.#tiles.size;
@@ -227,6 +267,12 @@ export class CallView {
   #renderControls(): void {
     const local = this.#room.localParticipant;
     setControl(this.#micButton, local.isMicrophoneEnabled, "mic", "micOff", "Mute", "Unmute");
+    // A moderator's mute holds until a moderator lifts it (admins may lift it themselves).
+    const locked = local.getTrackPublication("microphone")?.mutedByModerator === true && !local.permissions.admin;
+    this.#micButton.disabled = locked;
+    if (locked) this.#micButton.replaceChildren(icon("micOff"), h("span", {}, ["Muted by a moderator"]));
+    this.#cameraButton.disabled = !local.permissions.canPublish;
+    if (!locked && this.#moderation.dataset.muted === "true") this.#moderation.hidden = true;
     setControl(this.#cameraButton, local.isCameraEnabled, "camera", "cameraOff", "Stop video", "Start video");
     const sharing = local.getTrackPublication("screen_share") !== undefined;
     this.#screenButton.replaceChildren(icon("screen"), h("span", {}, [sharing ? "Stop sharing" : "Share screen"]));

@@ -33,7 +33,7 @@ function startRoomPage(route: Route, check: TokenCheck): void {
     root.replaceChildren(topbar(null), messageScreen({ code: check.code }));
     return;
   }
-  const preview = new MediaPreview();
+  const preview = new MediaPreview({ resolution: route.resolution });
   const join = async (name: string) => {
     if (!route.token) throw new RelaisError("TOKEN_MISSING");
     await joinCall({ token: route.token, room, name, codec: route.codec, preview, root, onRejoin: () => location.reload() });
@@ -70,7 +70,7 @@ function startEmbed(route: Route, check: TokenCheck): void {
     if (!check.ok || !route.token) return fail(check.ok ? "TOKEN_MISSING" : check.code, "The access token cannot be used.");
     joining = true;
     root.replaceChildren(messageScreen({ title: "Joining…", hint: route.room }));
-    const preview = new MediaPreview();
+    const preview = new MediaPreview({ resolution: route.resolution });
     try {
       await preview.start({ camera: route.camera, microphone: route.microphone });
       call = await joinCall({ token: route.token, room: route.room, name: route.name ?? undefined, codec: route.codec, preview, root });

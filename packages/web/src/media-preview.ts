@@ -1,3 +1,8 @@
+export interface MediaPreviewOptions {
+  /** Camera size to ask for (an ideal, not a requirement); the browser's default when absent. */
+  resolution?: { width: number; height: number } | null;
+}
+
 /** Camera and microphone chosen on the join page, kept open so joining reuses them. */
 export class MediaPreview {
   videoTrack: MediaStreamTrack | undefined;
@@ -6,6 +11,11 @@ export class MediaPreview {
   microphoneDeviceId: string | undefined;
   /** The name of the last getUserMedia failure (e.g. NotAllowedError), if any. */
   lastError: string | undefined;
+  readonly #resolution: { width: number; height: number } | null;
+
+  constructor(options: MediaPreviewOptions = {}) {
+    this.#resolution = options.resolution ?? null;
+  }
 
   /** Opens the requested devices; a failure on one kind still opens the other. */
   async start(options: { camera: boolean; microphone: boolean }): Promise<void> {
@@ -15,7 +25,8 @@ export class MediaPreview {
     }
     if (!options.camera && !options.microphone) return;
     try {
-      const stream = await navigator.mediaDevices.getUserMedia({ video: options.camera, audio: options.microphone });
+      const video = options.camera ? this.#videoConstraints(undefined) : false;
+      const stream = await navigator.mediaDevices.getUserMedia({ video, audio: options.microphone });
       this.#adopt(stream);
       this.lastError = undefined;
     } catch (error) {
@@ -72,13 +83,23 @@ export class MediaPreview {
 
   async #open(kind: "video" | "audio"): Promise<void> {
     const deviceId = kind === "video" ? this.cameraDeviceId : this.microphoneDeviceId;
-    const constraints: MediaTrackConstraints | true = deviceId ? { deviceId: { exact: deviceId } } : true;
+    const audio: MediaTrackConstraints | true = deviceId ? { deviceId: { exact: deviceId } } : true;
     try {
-      const stream = await navigator.mediaDevices.getUserMedia(kind === "video" ? { video: constraints } : { audio: constraints });
+      const stream = await navigator.mediaDevices.getUserMedia(kind === "video" ? { video: this.#videoConstraints(deviceId) } : { audio });
       this.#adopt(stream);
     } catch (error) {
       this.lastError = errorName(error);
     }
+  }
+
+  #videoConstraints(deviceId: string | undefined): MediaTrackConstraints | true {
+    const constraints: MediaTrackConstraints = {};
+    if (deviceId) constraints.deviceId = { exact: deviceId };
+    if (this.#resolution) {
+      constraints.width = { ideal: this.#resolution.width };
+      constraints.height = { ideal: this.#resolution.height };
+    }
+    return Object.keys(constraints).length > 0 ? constraints : true;
   }
 
   #adopt(stream: MediaStream): void {

@@ -28,6 +28,15 @@ test("devices can be skipped, a prefix path is allowed, ?room= is the fallback",
   assert.equal(parseRoute(new URL("https://x/r/a?token=")).token, null);
 });
 
+test("?resolution=<lines>p asks for a 16:9 camera size", () => {
+  assert.deepEqual(parseRoute(new URL("https://x/r/a?resolution=720p")).resolution, { width: 1280, height: 720 });
+  assert.deepEqual(parseRoute(new URL("https://x/r/a?resolution=1080P")).resolution, { width: 1920, height: 1080 });
+  assert.deepEqual(parseRoute(new URL("https://x/r/a?resolution=360p")).resolution, { width: 640, height: 360 });
+  assert.equal(parseRoute(new URL("https://x/r/a?resolution=huge")).resolution, null);
+  assert.equal(parseRoute(new URL("https://x/r/a?resolution=9999p")).resolution, null);
+  assert.equal(parseRoute(new URL("https://x/r/a")).resolution, null);
+});
+
 test("parentOrigin is reduced to an http(s) origin", () => {
   assert.equal(normalizeOrigin("https://intranet.example.eu/some/page"), "https://intranet.example.eu");
   assert.equal(normalizeOrigin("*"), null);

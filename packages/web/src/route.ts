@@ -15,6 +15,8 @@ export interface Route {
   parentOrigin: string | null;
   /** Preferred video codec for what this page publishes (`?codec=vp8|vp9|h264|av1`); null = the browser's default. */
   codec: "vp8" | "vp9" | "h264" | "av1" | null;
+  /** Camera capture size asked for (`?resolution=720p`: 1280×720, 16:9); null = the browser's default. */
+  resolution: { width: number; height: number } | null;
 }
 
 /**
@@ -43,6 +45,7 @@ export function parseRoute(url: URL): Route {
     microphone: flag("microphone", true),
     parentOrigin: normalizeOrigin(query.get("parentOrigin")),
     codec: parseCodec(query.get("codec")),
+    resolution: parseResolution(query.get("resolution")),
   };
 }
 
@@ -64,6 +67,14 @@ function safeDecode(segment: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** `360p`…`2160p` → the 16:9 size with that many lines (even widths, as encoders want). */
+function parseResolution(value: string | null): Route["resolution"] {
+  const match = /^(\d{3,4})p$/i.exec(value ?? "");
+  const height = Number(match?.[1]);
+  if (!match || height < 144 || height > 2160) return null;
+  return { width: Math.round((height * 16) / 9 / 2) * 2, height };
 }
 
 function parseCodec(value: string | null): Route["codec"] {

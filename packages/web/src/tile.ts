@@ -1,4 +1,4 @@
-import type { TrackSource } from "@relais/protocol";
+import type { ConnectionQuality, TrackSource } from "@relais/protocol";
 import { h } from "./dom.js";
 import { initials } from "./grid-layout.js";
 import { icon } from "./icons.js";
@@ -14,6 +14,11 @@ export interface TileOptions {
   onAutoplayBlocked?: () => void;
 }
 
+/** A remote video publication (RemoteTrackPublication.observe, adaptive stream). */
+export interface ObservablePublication {
+  observe(element: HTMLVideoElement): () => void;
+}
+
 /** One grid cell: a participant (camera, microphone) or a screen share. */
 export class Tile {
   readonly element: HTMLDivElement;
@@ -25,9 +30,12 @@ export class Tile {
   readonly #micOff = h("span", { class: "mic-off", title: "Microphone muted", "aria-label": "Microphone muted", role: "img" }, [
     icon("micOff"),
   ]);
+  readonly #quality = h("span", { class: "quality", role: "img", hidden: true }, [h("i"), h("i"), h("i")]);
   #videoTrack: MediaStreamTrack | undefined;
   #audioTrack: MediaStreamTrack | undefined;
   #videoMuted = false;
+  /** The remote publication whose adaptive stream watches this tile's video, and how to stop it. */
+  #observed: { publication: ObservablePublication; unobserve: () => void } | undefined;
 
   constructor(options: TileOptions) {
     this.#options = options;
@@ -54,6 +62,7 @@ export class Tile {
           screen ? icon("screen") : this.#micOff,
           this.#name,
           options.local && !screen ? h("span", { class: "you" }, ["You"]) : null,
+          screen ? null : this.#quality,
         ]),
       ],
     );
@@ -80,6 +89,21 @@ export class Tile {
     this.#renderVideo();
   }
 
+  /** The element that shows the video. */
+  get videoElement(): HTMLVideoElement {
+    return this.#video;
+  }
+
+  /**
+   * Adaptive stream: lets `publication` watch this tile's video element (its size and
+   * visibility decide which simulcast stream the server sends); undefined stops it.
+   */
+  observeWith(publication: ObservablePublication | undefined): void {
+    if (this.#observed?.publication === publication) return;
+    this.#observed?.unobserve();
+    this.#observed = publication ? { publication, unobserve: publication.observe(this.#video) } : undefined;
+  }
+
   /** Plays a remote audio track (never used for the local participant). */
   setAudio(track: MediaStreamTrack | undefined): void {
     if (track === this.#audioTrack || this.#options.local) return;
@@ -99,7 +123,29 @@ export class Tile {
     this.element.classList.toggle("muted", muted);
   }
 
+  /** Outlines the tile while its participant is among the active speakers (`data-speaking`). */
+  setSpeaking(speaking: boolean): void {
+    this.element.classList.toggle("speaking", speaking);
+    if (speaking) this.element.dataset.speaking = "true";
+    else delete this.element.dataset.speaking;
+  }
+
+  /** The large tile of a crowded grid (the dominant speaker). */
+  setPinned(pinned: boolean): void {
+    this.element.classList.toggle("pinned", pinned);
+  }
+
+  /** Signal bars with an accessible label; hidden until the server scored the connection. */
+  setConnectionQuality(quality: ConnectionQuality): void {
+    const label = `Connection: ${quality}`;
+    this.#quality.hidden = quality === "unknown";
+    this.#quality.dataset.quality = quality;
+    this.#quality.setAttribute("aria-label", label);
+    this.#quality.title = label;
+  }
+
   remove(): void {
+    this.observeWith(undefined);
     this.#video.srcObject = null;
     this.#audio.srcObject = null;
     this.element.remove();

@@ -20,5 +20,5 @@ export function roomResource(live: Room | undefined, config: RoomRecord | null):
 }
 
 export function participantResource(r: Room, p: Participant): ParticipantResource {
-  return { ...p.info(), state: p.state, room: r.name };
+  return { ...p.info(), state: p.state, room: r.name, connectionQuality: p.connectionQuality };
 }

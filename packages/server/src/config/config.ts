@@ -32,6 +32,8 @@ export interface RelaisConfig {
     srtpProfiles: ("AEAD_AES_128_GCM" | "AES_CM_128_HMAC_SHA1_80")[];
     videoCodecs: ("VP8" | "VP9" | "H264" | "AV1")[];
     consentTimeoutS: number;
+    /** Transports a worker carries before a room on it places new participants on a less-loaded worker (producers piped there); 0 = never. */
+    spillAfterTransports: number;
   };
   rooms: {
     /** A valid join token creates its room on demand. */
@@ -71,6 +73,7 @@ export const DEFAULT_CONFIG: RelaisConfig = {
     srtpProfiles: ["AEAD_AES_128_GCM", "AES_CM_128_HMAC_SHA1_80"],
     videoCodecs: ["VP8", "H264", "VP9", "AV1"],
     consentTimeoutS: 30,
+    spillAfterTransports: 50,
   },
   rooms: { autoCreate: true, emptyTimeoutS: 300, maxParticipants: 100, resumeWindowS: 20, joinRateLimitPerMinute: 120 },
   database: { url: "" },
@@ -165,6 +168,8 @@ function validate(c: RelaisConfig): void {
     if (!["VP8", "VP9", "H264", "AV1"].includes(v)) throw new ConfigError(`media.videoCodecs: unknown codec ${v}`);
   }
   if (c.media.consentTimeoutS < 5) throw new ConfigError("media.consentTimeoutS must be at least 5");
+  if (!Number.isInteger(c.media.spillAfterTransports) || c.media.spillAfterTransports < 0)
+    throw new ConfigError("media.spillAfterTransports must be an integer ≥ 0");
   if (c.rooms.maxParticipants < 1) throw new ConfigError("rooms.maxParticipants must be at least 1");
   if (c.rooms.resumeWindowS < 0 || c.rooms.emptyTimeoutS < 0) throw new ConfigError("rooms timeouts must not be negative");
   if (Boolean(c.http.tlsCertFile) !== Boolean(c.http.tlsKeyFile))

@@ -80,16 +80,68 @@ test("relais load-test --drop-rate: subscribers NACK what they dropped and the S
   assert.equal(result.srtpFailures, 0);
 });
 
-test("relais load-test refuses --simulcast and bad input with exit code 2", async () => {
-  const [simulcast, noUrl, badResolution] = await Promise.all([
-    loadTest(["--url", node.url, "--api-key", "k", "--api-secret", "s", "--simulcast"]),
+test("relais load-test refuses bad input with exit code 2, --simulcast at 180p included", async () => {
+  const [simulcast180p, sizesAlone, noUrl, badResolution] = await Promise.all([
+    loadTest(["--url", node.url, "--api-key", "k", "--api-secret", "s", "--simulcast", "--resolution", "180p"]),
+    loadTest(["--url", node.url, "--api-key", "k", "--api-secret", "s", "--subscriber-sizes", "mixed"]),
     loadTest(["--api-key", "k", "--api-secret", "s"]),
     loadTest(["--url", node.url, "--api-key", "k", "--api-secret", "s", "--resolution", "4k"]),
   ]);
-  assert.equal(simulcast.code, 2);
-  assert.match(simulcast.stderr, /--simulcast is not supported yet/);
+  assert.equal(simulcast180p.code, 2);
+  assert.match(simulcast180p.stderr, /--simulcast needs --resolution 720p \(3 layers\) or 360p \(2 layers\), not 180p/);
+  assert.equal(sizesAlone.code, 2);
+  assert.match(sizesAlone.stderr, /--subscriber-sizes needs --simulcast/);
   assert.equal(noUrl.code, 2);
   assert.match(noUrl.stderr, /--url is required/);
   assert.equal(badResolution.code, 2);
   assert.match(badResolution.stderr, /--resolution must be one of 720p, 360p, 180p/);
+});
+
+test("relais load-test --simulcast --subscriber-sizes mixed: each of 3 subscribers gets its own layer, nothing lost", {
+  timeout: 120_000,
+}, async () => {
+  const r = await loadTest([
+    ...["--url", node.url, "--api-key", node.keys.primary.apiKey, "--api-secret", node.keys.primary.apiSecret],
+    ...["--room", "load-simulcast", "--publishers", "1", "--subscribers", "3", "--resolution", "720p"],
+    ...["--simulcast", "--subscriber-sizes", "mixed", "--duration", "5s", "--warmup", "2s", "--json"],
+  ]);
+  assert.equal(r.code, 0, r.stderr.slice(-3000));
+  const result = JSON.parse(r.stdout.trim()) as LoadTestResult;
+  const detail = JSON.stringify(result);
+  assert.equal(result.subscribersReceiving, 3, detail);
+  assert.equal(result.streams, 6, "audio + video to each of 3 subscribers");
+  // Subscriber i reported the size of layer i: the SFU forwards 320, 640 and 1280 px wide keyframes, one layer each.
+  // A stream is counted only if a keyframe reached it in the window, so this also proves a keyframe per subscriber.
+  assert.deepEqual(result.simulcast?.layersReceived, { "320": 1, "640": 1, "1280": 1 }, detail);
+  assert.ok(result.lossRate < 0.01, `lossRate (layer switches must not look like loss): ${detail}`);
+  assert.equal(result.srtpFailures, 0, detail);
+  assert.ok(result.keyframes >= 3, `keyframes: ${detail}`);
+  // Every layer is watched during the window: dynacast pauses none of them.
+  assert.equal(result.simulcast?.layerPausedMs, 0, detail);
+  assert.match(r.stderr, /simulcast +streams by layer/, "summary row");
+});
+
+test("a room spanning two media workers: subscribers on the second worker get the producer through a pipe, nothing lost", {
+  timeout: 90_000,
+}, async () => {
+  // Spill after one transport: the publisher stays on its home worker, subscribers alternate between both.
+  const two = await startTestNode({ media: { workers: 2, spillAfterTransports: 1 } });
+  try {
+    const r = await loadTest([
+      ...["--url", two.url, "--api-key", two.keys.primary.apiKey, "--api-secret", two.keys.primary.apiSecret],
+      ...["--room", "piped", "--publishers", "1", "--subscribers", "4", "--resolution", "180p"],
+      ...["--duration", "5s", "--warmup", "1s", "--json"],
+    ]);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const result = JSON.parse(r.stdout.trim()) as LoadTestResult;
+    const detail = JSON.stringify(result);
+    assert.equal(result.subscribersReceiving, 4, detail);
+    assert.ok(result.lossRate < 0.01, `lossRate: ${detail}`);
+    assert.equal(result.srtpFailures, 0, detail);
+    assert.ok(result.keyframes >= 4, `every subscriber decoded from a keyframe, piped ones included: ${detail}`);
+    const stats = await Promise.all(two.media.workers.map((w) => w.request("getWorkerStats", {})));
+    for (const s of stats) assert.ok(s.rtpForwarded > 1000, `both workers forwarded media: ${JSON.stringify(stats)}`);
+  } finally {
+    await two.stop();
+  }
 });

@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type SimulcastLayerPlan, simulcastPlan } from "./simulcast-plan.js";
 
 export type Resolution = "720p" | "360p" | "180p";
 
@@ -111,22 +112,34 @@ async function cached(file: string, encode: (out: string) => Promise<void>): Pro
   return readFileSync(file);
 }
 
-/** A 10 s VP8 clip at `resolution` (testsrc2 pattern, keyframe every 2 s, realtime encoder settings). */
-export async function loadVideoClip(resolution: Resolution, log: (msg: string) => void): Promise<VideoClip> {
-  const r = RESOLUTIONS[resolution];
-  const file = path.join(clipCacheDir(), `vp8-${resolution}-${r.kbps}k-${CLIP_SECONDS}s.ivf`);
+/** What one VP8 clip is encoded at; `name` keys the cache file. */
+export interface VideoEncoding {
+  name: string;
+  width: number;
+  height: number;
+  kbps: number;
+}
+
+/** A 10 s VP8 clip (testsrc2 pattern, keyframe every 2 s, realtime encoder settings), encoded once per encoding. */
+export async function loadVideoClipAt(e: VideoEncoding, log: (msg: string) => void): Promise<VideoClip> {
+  const file = path.join(clipCacheDir(), `vp8-${e.name}-${e.kbps}k-${CLIP_SECONDS}s.ivf`);
   if (!existsSync(file))
-    log(`encoding a ${CLIP_SECONDS} s ${resolution} VP8 test clip once with ffmpeg (cached in ${path.dirname(file)})…`);
+    log(`encoding a ${CLIP_SECONDS} s ${e.width}x${e.height} VP8 test clip once with ffmpeg (cached in ${path.dirname(file)})…`);
   const buf = await cached(file, (out) =>
     run("ffmpeg", [
       ...["-hide_banner", "-loglevel", "error", "-y"],
-      ...["-f", "lavfi", "-i", `testsrc2=size=${r.width}x${r.height}:rate=${VIDEO_FPS}`, "-t", String(CLIP_SECONDS)],
-      ...["-c:v", "libvpx", "-b:v", `${r.kbps}k`, "-minrate", `${r.kbps}k`, "-maxrate", `${r.kbps}k`, "-bufsize", `${r.kbps / 2}k`],
+      ...["-f", "lavfi", "-i", `testsrc2=size=${e.width}x${e.height}:rate=${VIDEO_FPS}`, "-t", String(CLIP_SECONDS)],
+      ...["-c:v", "libvpx", "-b:v", `${e.kbps}k`, "-minrate", `${e.kbps}k`, "-maxrate", `${e.kbps}k`, "-bufsize", `${e.kbps / 2}k`],
       ...["-g", String(VIDEO_GOP), "-keyint_min", String(VIDEO_GOP), "-lag-in-frames", "0", "-auto-alt-ref", "0"],
       ...["-deadline", "realtime", "-cpu-used", "8", "-f", "ivf", out],
     ]),
   );
   return parseIvf(buf);
+}
+
+/** A 10 s VP8 clip at `resolution` (the single-stream encoding). */
+export function loadVideoClip(resolution: Resolution, log: (msg: string) => void): Promise<VideoClip> {
+  return loadVideoClipAt({ name: resolution, ...RESOLUTIONS[resolution] }, log);
 }
 
 /** A 10 s Opus clip (440 Hz tone, 32 kbit/s, 20 ms frames). */
@@ -143,13 +156,43 @@ export async function loadAudioClip(log: (msg: string) => void): Promise<AudioCl
   return parseOggOpus(buf);
 }
 
-/** The clips a run needs: video at `resolution` unless audio-only, audio unless video-only. */
+/** One simulcast layer's clip with what the publisher announces and paces it at. */
+export interface SimulcastClip {
+  layer: SimulcastLayerPlan;
+  clip: VideoClip;
+}
+
+/**
+ * Every layer of `resolution`'s simulcast, each encoded once at its own size and bitrate.
+ * All are cut from the same source at the same GOP, so frame i is a keyframe in every
+ * layer or in none: the layers can share one frame cursor (keyframes at the same times).
+ */
+export async function loadSimulcastClips(resolution: Resolution, log: (msg: string) => void): Promise<SimulcastClip[]> {
+  const out: SimulcastClip[] = [];
+  for (const layer of simulcastPlan(resolution)) {
+    const clip = await loadVideoClipAt({ name: `${layer.width}x${layer.height}`, ...layer }, log);
+    out.push({ layer, clip });
+  }
+  const first = out[0].clip;
+  for (const { layer, clip } of out) {
+    if (clip.frames.length !== first.frames.length || clip.keyframes.some((k, i) => k !== first.keyframes[i]))
+      throw new Error(`simulcast clip ${layer.width}x${layer.height} does not have its keyframes where the others do`);
+  }
+  return out;
+}
+
+/**
+ * The clips a run needs: video at `resolution` unless audio-only (with --simulcast one
+ * clip per layer, lowest first), audio unless video-only.
+ */
 export async function loadClips(
-  o: { video: boolean; audio: boolean; resolution: Resolution },
+  o: { video: boolean; audio: boolean; resolution: Resolution; simulcast: boolean },
   log: (msg: string) => void,
-): Promise<{ video: VideoClip | null; audio: AudioClip | null }> {
+): Promise<{ video: VideoClip | null; simulcast: SimulcastClip[] | null; audio: AudioClip | null }> {
+  const simulcast = o.video && o.simulcast ? await loadSimulcastClips(o.resolution, log) : null;
   return {
-    video: o.video ? await loadVideoClip(o.resolution, log) : null,
+    video: o.video && !o.simulcast ? await loadVideoClip(o.resolution, log) : null,
+    simulcast,
     audio: o.audio ? await loadAudioClip(log) : null,
   };
 }

@@ -62,7 +62,7 @@ export async function runFloor(o: LoadTestOptions, log: (m: string) => void): Pr
   for (let i = 0; i < o.publishers; i++) {
     const sources: MediaSource[] = [];
     if (clips.audio) sources.push(new AudioSource(clips.audio, "a0"));
-    if (clips.video) sources.push(new VideoSource(clips.video, "v0", RESOLUTIONS[o.resolution].kbps));
+    if (clips.video) sources.push(new VideoSource({ clip: clips.video, mid: "v0", kbps: RESOLUTIONS[o.resolution].kbps }));
     publishers.push({ socket: await udpSocket(), key: newKey(), sources });
   }
   const sinks: Sink[] = [];
@@ -71,7 +71,7 @@ export async function runFloor(o: LoadTestOptions, log: (m: string) => void): Pr
     const bySsrc = new Map<number, ReceiveStream>();
     for (const p of publishers)
       for (const s of p.sources) {
-        const stream = new ReceiveStream(s.kind, s.ssrc, null, s.log, latency, null);
+        const stream = new ReceiveStream({ kind: s.kind, ssrc: s.ssrc, rtxSsrc: null, source: s.log, layers: null, latency, nack: null });
         sink.streams.push(stream);
         bySsrc.set(s.ssrc, stream);
       }
@@ -112,6 +112,7 @@ export async function runFloor(o: LoadTestOptions, log: (m: string) => void): Pr
     keyframeRequests: () => 0,
     injectedDrops: () => 0,
     srtpFailures: () => sinks.reduce((n, s) => n + s.srtpFailures, 0),
+    layerPausedMs: () => 0,
     status: () => `floor ${mode}: ${publishers.length} publishers → ${sinks.length} sinks`,
   };
   let phase = "start";

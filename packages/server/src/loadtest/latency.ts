@@ -26,6 +26,16 @@ export class SendLog {
     private readonly timestampStep: number,
   ) {}
 
+  /** Publisher sequence number and RTP timestamp of the first packet of the last keyframe sent (-1: none yet). */
+  lastKeyframeSeq = -1;
+  lastKeyframeTimestamp = 0;
+
+  /** The first packet of a keyframe left: a simulcast subscriber anchors its mapping on it (the SFU rewrites timestamps across layer switches). */
+  recordKeyframe(seq: number, timestamp: number): void {
+    this.lastKeyframeSeq = seq;
+    this.lastKeyframeTimestamp = timestamp;
+  }
+
   record(seq: number, timestamp: number, nowMs: number, frameStart: boolean): void {
     this.sentAt[seq] = nowMs;
     this.timestampOf[seq] = timestamp;

@@ -5,7 +5,16 @@ import type { LoadTestOptions } from "./options.js";
 import type { Pacer } from "./pacer.js";
 import { type ProcessSample, sampleMachine, sampleProcess } from "./proc-stats.js";
 import type { ReceiveStream } from "./receive-stream.js";
-import { type LoadTestResult, latencySummary, round, type StreamSnapshot, serverSummary, snapshot, windowTotals } from "./result.js";
+import {
+  type LoadTestResult,
+  latencySummary,
+  round,
+  type StreamSnapshot,
+  serverSummary,
+  simulcastSummary,
+  snapshot,
+  windowTotals,
+} from "./result.js";
 
 /** What the measuring loop needs to know about the peers of a run, whatever they talk to. */
 export interface Population {
@@ -15,6 +24,8 @@ export interface Population {
   keyframeRequests(): number;
   injectedDrops(): number;
   srtpFailures(): number;
+  /** Layer-milliseconds simulcast layers have been paused by dynacast so far (0 without simulcast). */
+  layerPausedMs(nowMs: number): number;
   /** e.g. "publishers 1/1, subscribers 398/400" for the progress line. */
   status(): string;
 }
@@ -102,8 +113,11 @@ export async function measureWindow(
   const machine0 = sampleMachine();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  const paused0 = pop.layerPausedMs(t0);
   await new Promise((r) => setTimeout(r, o.durationS * 1000));
-  const wallMs = performance.now() - t0;
+  const t1 = performance.now();
+  const wallMs = t1 - t0;
+  const paused = pop.layerPausedMs(t1) - paused0;
   loopDelay.disable();
   const cpu = process.cpuUsage(cpu0);
   const machine1 = sampleMachine();
@@ -161,6 +175,7 @@ export async function measureWindow(
         ? round(((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100 * availableParallelism(), 1)
         : null,
     srtpProfile: facts.srtpProfile,
+    ...(o.simulcast ? { simulcast: simulcastSummary(streams, start, paused) } : {}),
     server:
       facts.serverPid !== null
         ? serverSummary(facts.serverPid, facts.serverBefore, serverStart, serverEnd, t.packets, streams.length)

@@ -1,8 +1,19 @@
 import { randomInt } from "node:crypto";
 import { writeRtxPacket } from "../media/rtp/packet.js";
 import { type AudioClip, VIDEO_FPS, type VideoClip } from "./clip.js";
+import { FrameCursor } from "./frame-cursor.js";
 import { SendLog } from "./latency.js";
-import { buildRtp, headerTemplate, MAX_RTP_PACKET, PT_OPUS, PT_RTX, PT_VP8, vp8Payloads } from "./packetize.js";
+import {
+  buildRtp,
+  EXT_REPAIRED_RID,
+  headerTemplate,
+  MAX_RTP_PACKET,
+  PT_OPUS,
+  PT_RTX,
+  PT_VP8,
+  ridElementOffset,
+  vp8Payloads,
+} from "./packetize.js";
 
 const VIDEO_CLOCK = 90_000;
 const AUDIO_CLOCK = 48_000;
@@ -21,6 +32,7 @@ interface Queued {
   seq: number;
   timestamp: number;
   frameStart: boolean;
+  keyframe: boolean;
 }
 
 /**
@@ -44,6 +56,8 @@ export interface MediaSource {
   lastTimestamp: number;
   /** Bytes per millisecond the pacer lets out (Infinity: unpaced). */
   readonly pacingBytesPerMs: number;
+  /** A simulcast stream that dynacast paused: it sends nothing, not even SRs. */
+  readonly paused: boolean;
   /** Packetizes the next frame into the send queue. */
   produceFrame(): void;
   /** Whether packets wait in the send queue. */
@@ -57,43 +71,59 @@ export interface MediaSource {
   keyframesSent: number;
 }
 
+export interface VideoSourceOptions {
+  clip: VideoClip;
+  mid: string;
+  /** The encoder's target bitrate, which sets the pacing rate. */
+  kbps: number;
+  /** Simulcast: the rid this stream carries in RFC 8852 header extensions. */
+  rid?: string;
+  /** Simulcast: the frame cursor shared by every layer of the track (default: its own). */
+  cursor?: FrameCursor;
+}
+
 export class VideoSource implements MediaSource {
   readonly kind = "video";
   readonly ssrc = randomInt(1, 0xffffffff);
   readonly rtxSsrc = randomInt(1, 0xffffffff);
   readonly log: SendLog;
   readonly periodMs = 1000 / VIDEO_FPS;
+  readonly mid: string;
+  readonly rid: string | null;
   nextDueMs = 0;
   packetsSent = 0;
   octetsSent = 0;
   keyframesSent = 0;
   lastTimestamp: number;
+  paused = false;
   private seq = randomInt(0, 0x8000);
   private rtxSeq = randomInt(0, 0x8000);
   private timestamp = randomInt(0, 0x7fffffff);
   private pictureId = randomInt(0, 0x7fff);
-  private frame = 0;
-  private keyframeWanted = false;
+  private readonly clip: VideoClip;
+  private readonly cursor: FrameCursor;
   private readonly template: Buffer;
+  /** RTX copies of a simulcast stream name the rid they repair (RFC 8852 §3.2): the rid element's ID byte to patch, or -1. */
+  private readonly ridIdAt: number;
   private readonly history: (Buffer | null)[] = new Array(RTX_HISTORY).fill(null);
   private queue: Queued[] = [];
   private queueHead = 0;
   readonly pacingBytesPerMs: number;
 
-  /** `kbps`: the encoder's target bitrate, which sets the pacing rate. */
-  constructor(
-    private readonly clip: VideoClip,
-    readonly mid: string,
-    kbps: number,
-  ) {
-    this.pacingBytesPerMs = (PACING_FACTOR * kbps * 1000) / 8 / 1000;
-    this.template = headerTemplate(PT_VP8, this.ssrc, mid, false);
+  constructor(o: VideoSourceOptions) {
+    this.clip = o.clip;
+    this.mid = o.mid;
+    this.rid = o.rid ?? null;
+    this.cursor = o.cursor ?? FrameCursor.of(o.clip);
+    this.pacingBytesPerMs = (PACING_FACTOR * o.kbps * 1000) / 8 / 1000;
+    this.template = headerTemplate(PT_VP8, this.ssrc, { mid: o.mid, audioLevel: false, ...(o.rid !== undefined ? { rid: o.rid } : {}) });
+    this.ridIdAt = o.rid !== undefined ? ridElementOffset(o.mid) : -1;
     this.log = new SendLog(this.timestamp, VIDEO_CLOCK / VIDEO_FPS);
     this.lastTimestamp = this.timestamp;
   }
 
   requestKeyframe(): void {
-    this.keyframeWanted = true;
+    this.cursor.requestKeyframe();
   }
 
   get queued(): boolean {
@@ -106,6 +136,7 @@ export class VideoSource implements MediaSource {
     while (this.queueHead < q.length && sent < budget) {
       const e = q[this.queueHead++];
       this.log.record(e.seq, e.timestamp, performance.now(), e.frameStart);
+      if (e.keyframe) this.log.recordKeyframe(e.seq, e.timestamp);
       this.packetsSent++;
       this.octetsSent += e.packet.length - this.template.length;
       sent += e.packet.length;
@@ -119,17 +150,14 @@ export class VideoSource implements MediaSource {
   }
 
   produceFrame(): void {
+    this.packetize(this.cursor.next());
+  }
+
+  /** Packetizes clip frame `index` into the send queue (a simulcast track calls this per layer with one shared index). */
+  packetize(index: number): void {
     const clip = this.clip;
-    if (this.keyframeWanted) {
-      // An encoder answers a PLI with a keyframe; we jump to the clip's next one (decodable from there on).
-      this.keyframeWanted = false;
-      let i = this.frame;
-      while (!clip.keyframes[i % clip.frames.length] && i < this.frame + clip.frames.length) i++;
-      this.frame = i % clip.frames.length;
-    }
-    const index = this.frame;
-    this.frame = (this.frame + 1) % clip.frames.length;
-    if (clip.keyframes[index]) this.keyframesSent++;
+    const keyframe = clip.keyframes[index];
+    if (keyframe) this.keyframesSent++;
     const ts = this.timestamp;
     const parts = vp8Payloads(clip.frames[index], this.pictureId, MAX_RTP_PACKET - this.template.length);
     for (let i = 0; i < parts.length; i++) {
@@ -138,11 +166,20 @@ export class VideoSource implements MediaSource {
       const p = parts[i];
       const packet = buildRtp(this.template, i === parts.length - 1, seq, ts, [p.descriptor, p.data]);
       this.history[seq % RTX_HISTORY] = packet;
-      this.queue.push({ packet, seq, timestamp: ts, frameStart: i === 0 });
+      this.queue.push({ packet, seq, timestamp: ts, frameStart: i === 0, keyframe: keyframe && i === 0 });
     }
     this.lastTimestamp = ts;
-    this.timestamp = (this.timestamp + VIDEO_CLOCK / VIDEO_FPS) >>> 0;
+    this.advanceTimestamp();
     this.pictureId = (this.pictureId + 1) & 0x7fff;
+  }
+
+  /** A frame time passes without this stream sending (dynacast paused it): its clock runs on, its sequence numbers do not. */
+  skipFrame(): void {
+    this.advanceTimestamp();
+  }
+
+  private advanceTimestamp(): void {
+    this.timestamp = (this.timestamp + VIDEO_CLOCK / VIDEO_FPS) >>> 0;
   }
 
   retransmission(seq: number): Buffer | null {
@@ -151,7 +188,10 @@ export class VideoSource implements MediaSource {
     const out = Buffer.allocUnsafe(original.length + 2);
     const n = writeRtxPacket(out, 0, original, original.length, PT_RTX, this.rtxSsrc, this.rtxSeq);
     this.rtxSeq = (this.rtxSeq + 1) & 0xffff;
-    return n > 0 ? out : null;
+    if (n <= 0) return null;
+    // Same length, other ID: the rid element becomes a repaired-rid one (RFC 8852 §3.2).
+    if (this.ridIdAt >= 0) out[this.ridIdAt] = (EXT_REPAIRED_RID << 4) | (out[this.ridIdAt] & 0x0f);
+    return out;
   }
 }
 
@@ -159,6 +199,7 @@ export class AudioSource implements MediaSource {
   readonly kind = "audio";
   readonly ssrc = randomInt(1, 0xffffffff);
   readonly rtxSsrc = null;
+  readonly paused = false;
   readonly log: SendLog;
   readonly periodMs = AUDIO_FRAME_MS;
   nextDueMs = 0;
@@ -169,15 +210,17 @@ export class AudioSource implements MediaSource {
   private seq = randomInt(0, 0x8000);
   private timestamp = randomInt(0, 0x7fffffff);
   private index = 0;
+  private talking = false;
   private readonly template: Buffer;
-  private pending: Queued | null = null;
+  /** Frames produced but not sent: more than one when the timer ran late (sent late, never dropped, as a browser would). */
+  private readonly pending: Queued[] = [];
   readonly pacingBytesPerMs = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly clip: AudioClip,
     readonly mid: string,
   ) {
-    this.template = headerTemplate(PT_OPUS, this.ssrc, mid, true);
+    this.template = headerTemplate(PT_OPUS, this.ssrc, { mid, audioLevel: true });
     this.log = new SendLog(this.timestamp, (AUDIO_CLOCK * AUDIO_FRAME_MS) / 1000);
     this.lastTimestamp = this.timestamp;
   }
@@ -185,18 +228,20 @@ export class AudioSource implements MediaSource {
   requestKeyframe(): void {}
 
   get queued(): boolean {
-    return this.pending !== null;
+    return this.pending.length > 0;
   }
 
   drain(sink: PacketSink): number {
-    const e = this.pending;
-    if (e === null) return 0;
-    this.pending = null;
-    this.log.record(e.seq, e.timestamp, performance.now(), true);
-    this.packetsSent++;
-    this.octetsSent += e.packet.length - this.template.length;
-    sink(e.packet);
-    return e.packet.length;
+    let sent = 0;
+    for (const e of this.pending) {
+      this.log.record(e.seq, e.timestamp, performance.now(), true);
+      this.packetsSent++;
+      this.octetsSent += e.packet.length - this.template.length;
+      sink(e.packet);
+      sent += e.packet.length;
+    }
+    this.pending.length = 0;
+    return sent;
   }
 
   produceFrame(): void {
@@ -206,8 +251,9 @@ export class AudioSource implements MediaSource {
     this.seq = (this.seq + 1) & 0xffff;
     const ts = this.timestamp;
     // RFC 7587 §4.2: the marker bit flags the first packet of a talkspurt; we never stop talking.
-    const packet = buildRtp(this.template, this.packetsSent === 0, seq, ts, [payload]);
-    this.pending = { packet, seq, timestamp: ts, frameStart: true };
+    const packet = buildRtp(this.template, !this.talking, seq, ts, [payload]);
+    this.talking = true;
+    this.pending.push({ packet, seq, timestamp: ts, frameStart: true, keyframe: false });
     this.lastTimestamp = ts;
     this.timestamp = (this.timestamp + (AUDIO_CLOCK * AUDIO_FRAME_MS) / 1000) >>> 0;
   }

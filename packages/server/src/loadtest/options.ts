@@ -1,7 +1,13 @@
 import { parseDuration } from "../shared/duration.js";
 import { RESOLUTIONS, type Resolution } from "./clip.js";
+import { simulcastPlanOrNull } from "./simulcast-plan.js";
 
 export type FloorMode = "plain" | "srtp";
+/**
+ * What size subscribers report for simulcast tracks (trackSettings): none (`top`), one
+ * layer each in turn (`mixed`), the next layer every 2 s (`rotate`), or a grid tile (`auto`).
+ */
+export type SubscriberSizes = "auto" | "top" | "mixed" | "rotate";
 
 /** Everything one load-test run needs, validated. */
 export interface LoadTestOptions {
@@ -28,6 +34,9 @@ export interface LoadTestOptions {
   dropRate: number;
   /** Instead of a Relais node, measure the floor: a bare Node UDP relay (`plain`) or one that also does SRTP per packet (`srtp`). */
   floor: FloorMode | null;
+  /** Publishers send their video as simulcast layers (simulcast-plan.ts) and obey dynacast. */
+  simulcast: boolean;
+  subscriberSizes: SubscriberSizes;
 }
 
 export const LOAD_TEST_USAGE = `Usage:
@@ -36,6 +45,7 @@ export const LOAD_TEST_USAGE = `Usage:
                    [--resolution 720p|360p|180p] [--duration 30s] [--warmup 2s]
                    [--video-only | --audio-only] [--join-concurrency 8]
                    [--drop-rate 0.02] [--server-pid PID] [--json]
+                   [--simulcast [--subscriber-sizes top|mixed|rotate|auto]]
       Publishers send a pre-encoded VP8 + Opus clip (encoded once with ffmpeg, then
       cached) over ICE + DTLS + SRTP at real pacing; subscribers receive every track of
       those publishers and check SRTP, sequence continuity, loss (NACKing gaps),
@@ -44,6 +54,14 @@ export const LOAD_TEST_USAGE = `Usage:
       NACK/RTX recovery is exercised (loss then reports what was not recovered).
       --server-pid: also report that process's CPU per received packet
       and RSS (Linux /proc). --json: one JSON object on stdout; progress goes to stderr.
+      --simulcast: publishers send video as simulcast layers (720p: 320x180, 640x360,
+      1280x720; 360p: 320x180, 640x360; not with 180p), each its own clip and SSRC, with
+      rid header extensions, and pause the layers the node says nobody watches (dynacast).
+      Subscribers tell the layer they get from the VP8 keyframe size.
+      --subscriber-sizes: top (default) reports no size, so everyone gets the top layer;
+      mixed: subscriber i reports the size of layer i mod layers; rotate: the same, moved
+      to the next layer every 2 s (layer switches under load); auto: each reports the
+      tile of a 1280x720 grid of the videos it receives.
   relais load-test --floor plain|srtp [--publishers 1] [--subscribers 10] [...]
       The floor for comparison: the same traffic through a bare Node UDP relay (plain),
       or one that unprotects and re-protects SRTP per packet (srtp), in a child process.`;
@@ -110,12 +128,32 @@ const KNOWN = new Set([
   "floor",
   "simulcast",
   "drop-rate",
+  "subscriber-sizes",
 ]);
+
+const SUBSCRIBER_SIZES = new Set<string>(["auto", "top", "mixed", "rotate"]);
+
+function simulcastOptions(
+  flags: Map<string, string>,
+  resolution: Resolution,
+  floor: FloorMode | null,
+): Pick<LoadTestOptions, "simulcast" | "subscriberSizes"> {
+  const simulcast = flags.has("simulcast");
+  const sizes = flags.get("subscriber-sizes");
+  if (sizes !== undefined && !SUBSCRIBER_SIZES.has(sizes))
+    throw new LoadTestUsageError("--subscriber-sizes must be top, mixed, rotate or auto");
+  if (sizes !== undefined && !simulcast) throw new LoadTestUsageError("--subscriber-sizes needs --simulcast");
+  if (!simulcast) return { simulcast, subscriberSizes: "top" };
+  if (simulcastPlanOrNull(resolution) === null)
+    throw new LoadTestUsageError(`--simulcast needs --resolution 720p (3 layers) or 360p (2 layers), not ${resolution}`);
+  if (flags.has("audio-only")) throw new LoadTestUsageError("--simulcast needs video: drop --audio-only");
+  if (floor !== null) throw new LoadTestUsageError("--floor does not simulcast: the floor relay forwards every packet to every sink");
+  return { simulcast, subscriberSizes: (sizes ?? "top") as SubscriberSizes };
+}
 
 export function parseLoadTestArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LoadTestOptions {
   const flags = parseFlags(args);
   for (const k of flags.keys()) if (!KNOWN.has(k)) throw new LoadTestUsageError(`unknown option --${k}`);
-  if (flags.has("simulcast")) throw new LoadTestUsageError("--simulcast is not supported yet: Relais does not forward simulcast yet");
   if (flags.has("video-only") && flags.has("audio-only")) throw new LoadTestUsageError("give --video-only or --audio-only, not both");
   const floorText = flags.get("floor");
   if (floorText !== undefined && floorText !== "plain" && floorText !== "srtp")
@@ -166,5 +204,6 @@ export function parseLoadTestArgs(args: string[], env: NodeJS.ProcessEnv = proce
     serverPid,
     floor,
     dropRate,
+    ...simulcastOptions(flags, resolution, floor),
   };
 }

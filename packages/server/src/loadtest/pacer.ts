@@ -1,4 +1,17 @@
-import type { MediaSource, PacketSink } from "./media-source.js";
+import type { PacketSink } from "./media-source.js";
+
+/** What the pacer drives: a track's frames (one SSRC, or every layer of a simulcast track). */
+export interface PacedSource {
+  readonly periodMs: number;
+  /** When the next frame is due (performance.now() clock). */
+  nextDueMs: number;
+  /** Bytes per millisecond the pacer lets out (Infinity: unpaced). */
+  readonly pacingBytesPerMs: number;
+  produceFrame(): void;
+  readonly queued: boolean;
+  /** Sends queued packets while `budget` (bytes) lasts; returns the bytes sent. */
+  drain(sink: PacketSink, budget: number): number;
+}
 
 /** Anything with periodic work (consent checks, RTCP), ticked about every 50 ms. */
 export interface Tickable {
@@ -12,7 +25,7 @@ const PACING_INTERVAL_MS = 5;
 const MAX_BEHIND_FRAMES = 5;
 
 interface Entry {
-  source: MediaSource;
+  source: PacedSource;
   sink: PacketSink;
   /** Bytes the pacer may still send (IntervalBudget: at most one interval's worth builds up). */
   budget: number;
@@ -34,7 +47,7 @@ export class Pacer {
   /** Times a source fell too far behind (the load tester itself was overloaded). */
   slips = 0;
 
-  add(source: MediaSource, sink: PacketSink): void {
+  add(source: PacedSource, sink: PacketSink): void {
     const now = performance.now();
     source.nextDueMs = now + Math.random() * source.periodMs;
     this.entries.push({ source, sink, budget: 0, lastDrainMs: now });

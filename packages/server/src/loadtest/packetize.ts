@@ -25,15 +25,29 @@ export const PT_RTX = 97;
 /** Header extension ids we offer (the ones Chrome uses). */
 export const EXT_AUDIO_LEVEL = 1;
 export const EXT_MID = 4;
+/** RFC 8852 rtp-stream-id and repaired-rtp-stream-id (simulcast), Chrome's ids. */
+export const EXT_RID = 10;
+export const EXT_REPAIRED_RID = 11;
+
+export interface HeaderOptions {
+  mid: string;
+  /** Add an RFC 6464 audio level (voice, -40 dBov). */
+  audioLevel: boolean;
+  /** Simulcast: the RFC 8852 rid this stream carries, right after the mid (see ridElementOffset). */
+  rid?: string;
+}
 
 /**
- * RTP header (12 bytes) plus our one-byte extension block: mid, and for audio an
- * RFC 6464 level. Returns the header as a reusable template; the caller patches
- * marker, sequence number and timestamp per packet.
+ * RTP header (12 bytes) plus our one-byte extension block (RFC 8285 §4.2): mid, then
+ * the rid for a simulcast stream, or an audio level for Opus. libwebrtc stops sending
+ * mid/rid once the SFU has acknowledged them; we send them on every packet (allowed,
+ * and what it does until then). Returns the header as a reusable template; the caller
+ * patches marker, sequence number and timestamp per packet.
  */
-export function headerTemplate(payloadType: number, ssrc: number, mid: string, audio: boolean): Buffer {
-  const items = [{ id: EXT_MID, data: Buffer.from(mid, "ascii") }];
-  if (audio) items.push({ id: EXT_AUDIO_LEVEL, data: Buffer.from([0x80 | 40]) }); // voice, -40 dBov
+export function headerTemplate(payloadType: number, ssrc: number, o: HeaderOptions): Buffer {
+  const items = [{ id: EXT_MID, data: Buffer.from(o.mid, "ascii") }];
+  if (o.rid !== undefined) items.push({ id: EXT_RID, data: Buffer.from(o.rid, "ascii") });
+  if (o.audioLevel) items.push({ id: EXT_AUDIO_LEVEL, data: Buffer.from([0x80 | 40]) });
   const scratch = Buffer.alloc(12 + 64);
   scratch[0] = 0x90; // V=2, X=1
   scratch[1] = payloadType & 0x7f;
@@ -41,6 +55,11 @@ export function headerTemplate(payloadType: number, ssrc: number, mid: string, a
   const n = writeOneByteExtensions(scratch, 12, items);
   if (n <= 0) throw new Error("header extension block does not fit");
   return Buffer.from(scratch.subarray(0, 12 + n));
+}
+
+/** Offset of the rid element's ID/length byte in a headerTemplate with a rid: 12-byte header, 0xBEDE + length, the mid element. */
+export function ridElementOffset(mid: string): number {
+  return 12 + 4 + 1 + mid.length;
 }
 
 /** Builds one RTP packet from a header template and payload pieces. */

@@ -1,4 +1,4 @@
-import type { ServerMessage } from "@relais/protocol";
+import type { PublicationRequest, ServerMessage } from "@relais/protocol";
 import { forEachRtcpPacket, RTCP_PSFB, RTCP_RTPFB } from "../media/rtcp/compound.js";
 import { FMT_FIR, FMT_NACK, FMT_PLI, fbMediaSsrc, firEntryCount, firEntrySsrc, readNack, writeNack } from "../media/rtcp/feedback.js";
 import { ntpHighFromUnixMs, ntpLowFromUnixMs } from "../media/rtcp/ntp.js";
@@ -9,9 +9,10 @@ import type { WorkerCertificate } from "../media-control/certificate.js";
 import type { LatencyHistogram, SendLog } from "./latency.js";
 import { LeanPeer } from "./lean-peer.js";
 import { CLOCK_RATE, type MediaSource } from "./media-source.js";
-import { ReceiveStream } from "./receive-stream.js";
+import { ReceiveStream, type SimulcastLayerLog } from "./receive-stream.js";
 import { buildOffer, type OfferSection, readAnswer } from "./sdp-offer.js";
 import { Signal } from "./signal.js";
+import { SimulcastVideo } from "./simulcast-source.js";
 
 /** What every participant of one run shares. */
 export interface ParticipantContext {
@@ -29,7 +30,12 @@ export interface WantedTrack {
   trackSid: string;
   kind: "audio" | "video";
   log: SendLog | null;
+  /** Simulcast: each layer's width and send log, lowest first (the subscriber tells them apart by keyframe width). */
+  layers?: SimulcastLayerLog[];
 }
+
+/** A track this participant publishes: one stream, or the layers of a simulcast video. */
+export type PublishedTrack = MediaSource | SimulcastVideo;
 
 interface StreamEntry {
   stream: ReceiveStream;
@@ -49,7 +55,9 @@ export class LoadParticipant {
   participantSid = "";
   readonly streams: ReceiveStream[] = [];
   readonly sources: MediaSource[] = [];
-  readonly trackSids = new Map<MediaSource, string>();
+  readonly trackSids = new Map<PublishedTrack, string>();
+  /** Simulcast tracks by track sid, for dynacast. */
+  readonly simulcast = new Map<string, SimulcastVideo>();
   /** performance.now() when joining (or, in a meeting, subscribing) started, and when every subscribed stream had its first packet. */
   joinStartMs = performance.now();
   readyMs = -1;
@@ -106,9 +114,15 @@ export class LoadParticipant {
     return this.peer.counters.injectedDrops;
   }
 
+  /** Dynacast updates that arrived before the answer told us the track sid. */
+  private readonly pendingQuality = new Map<string, { rid: string; active: boolean }[]>();
+
   /** Connects signaling and joins; returns the room's other participants. */
   async join(token: string, onEvent: (m: ServerMessage) => void): Promise<ServerMessage & { type: "joined" }> {
-    this.signal = await Signal.connect(this.ctx.url, onEvent);
+    this.signal = await Signal.connect(this.ctx.url, (m) => {
+      if (m.type === "subscribedQualityUpdate") this.onSubscribedQuality(m.trackSid, m.layers);
+      onEvent(m);
+    });
     const joined = await this.signal.request(
       { type: "join", token, room: this.ctx.room, client: { sdk: "relais-load-test", version: "1" } },
       "joined",
@@ -117,21 +131,57 @@ export class LoadParticipant {
     return joined;
   }
 
-  /** Publishes `sources` (one offer), and connects ICE/DTLS if this is the first offer. */
-  async publish(sources: MediaSource[]): Promise<void> {
-    for (const s of sources) {
-      this.sections.push({ mid: s.mid, kind: s.kind, direction: "sendonly", ssrc: s.ssrc, rtxSsrc: s.rtxSsrc });
-      this.sources.push(s);
-      this.sourceBySsrc.set(s.ssrc, s);
+  /** Publishes `tracks` (one offer), and connects ICE/DTLS if this is the first offer. */
+  async publish(tracks: PublishedTrack[]): Promise<void> {
+    const publications: PublicationRequest[] = [];
+    for (const t of tracks) {
+      const source = t.kind === "audio" ? ("microphone" as const) : ("camera" as const);
+      if (t instanceof SimulcastVideo) {
+        this.sections.push({ mid: t.mid, kind: "video", direction: "sendonly", rids: t.rids });
+        publications.push({ mid: t.mid, kind: "video", source, layers: t.announced });
+        for (const l of t.layers) this.addSource(l);
+      } else {
+        this.sections.push({ mid: t.mid, kind: t.kind, direction: "sendonly", ssrc: t.ssrc, rtxSsrc: t.rtxSsrc });
+        publications.push({ mid: t.mid, kind: t.kind, source });
+        this.addSource(t);
+      }
     }
-    const answer = await this.offer(
-      sources.map((s) => ({ mid: s.mid, kind: s.kind, source: s.kind === "audio" ? ("microphone" as const) : ("camera" as const) })),
-    );
+    const answer = await this.offer(publications);
     for (const p of answer.publications) {
-      const s = sources.find((x) => x.mid === p.mid);
-      if (s) this.trackSids.set(s, p.trackSid);
+      const t = tracks.find((x) => x.mid === p.mid);
+      if (!t) continue;
+      this.trackSids.set(t, p.trackSid);
+      if (t instanceof SimulcastVideo) {
+        this.simulcast.set(p.trackSid, t);
+        const pending = this.pendingQuality.get(p.trackSid);
+        if (pending) t.setActive(pending, performance.now());
+        this.pendingQuality.delete(p.trackSid);
+      }
     }
-    if (this.trackSids.size < this.sources.length) throw new Error("the SFU did not accept every publication");
+    if (tracks.some((t) => !this.trackSids.has(t))) throw new Error("the SFU did not accept every publication");
+  }
+
+  private addSource(s: MediaSource): void {
+    this.sources.push(s);
+    this.sourceBySsrc.set(s.ssrc, s);
+  }
+
+  private onSubscribedQuality(trackSid: string, layers: { rid: string; active: boolean }[]): void {
+    const track = this.simulcast.get(trackSid);
+    if (track) track.setActive(layers, performance.now());
+    else this.pendingQuality.set(trackSid, layers);
+  }
+
+  /** Layer-milliseconds our simulcast layers have spent paused by dynacast so far. */
+  layerPausedMs(nowMs: number): number {
+    let total = 0;
+    for (const t of this.simulcast.values()) total += t.pausedMs(nowMs);
+    return total;
+  }
+
+  /** Adaptive stream: tells the node the size we render `trackSid` at (trackSettings). */
+  async setTrackSize(trackSid: string, width: number, height: number): Promise<void> {
+    await this.signal!.request({ type: "trackSettings", trackSid, width, height }, "ack");
   }
 
   /** Adds recvonly sections for `tracks` (one offer listing every subscription). */
@@ -151,7 +201,15 @@ export class LoadParticipant {
       if (!ok || !r) throw new Error(`subscription to ${track.trackSid} refused`);
       // Only video negotiates nack feedback (as browsers do; Opus has none).
       const nack = track.kind === "video" ? (s: ReceiveStream, seqs: number[]) => this.sendNack(s, seqs) : null;
-      const stream = new ReceiveStream(track.kind, r.ssrc, r.rtxSsrc, track.log, this.ctx.latency, nack);
+      const stream = new ReceiveStream({
+        kind: track.kind,
+        ssrc: r.ssrc,
+        rtxSsrc: r.rtxSsrc,
+        source: track.log,
+        layers: track.layers ?? null,
+        latency: this.ctx.latency,
+        nack,
+      });
       this.streams.push(stream);
       this.bySsrc.set(r.ssrc, { stream, rtx: false });
       if (r.rtxSsrc !== null) this.bySsrc.set(r.rtxSsrc, { stream, rtx: true });
@@ -160,7 +218,7 @@ export class LoadParticipant {
 
   private lastAnswer: ReturnType<typeof readAnswer> | null = null;
 
-  private async offer(publications: { mid: string; kind: "audio" | "video"; source: "microphone" | "camera" }[]) {
+  private async offer(publications: PublicationRequest[]) {
     const sdp = buildOffer({
       sessionId: String(1000 + Math.floor(Math.random() * 1e9)),
       version: this.version++,
@@ -257,7 +315,7 @@ export class LoadParticipant {
     const buf = this.rtcpScratch;
     const wall = Date.now();
     for (const s of this.sources) {
-      if (s.packetsSent === 0) continue;
+      if (s.packetsSent === 0 || s.paused) continue;
       const info = newSenderInfo();
       info.ssrc = s.ssrc;
       info.ntpHigh = ntpHighFromUnixMs(wall);

@@ -55,6 +55,13 @@ export interface LoadTestResult {
   machineBusyPercent: number | null;
   /** The SRTP protection profile negotiated (e.g. AEAD_AES_128_GCM). */
   srtpProfile: string | null;
+  /**
+   * --simulcast only. `layersReceived`: subscriber streams by the width of the last keyframe
+   * they got in the window (a stream with no keyframe in the window is not counted).
+   * `switches`: layer changes subscribers saw. `layerPausedMs`: layer-milliseconds the
+   * publishers' layers spent paused by dynacast in the window.
+   */
+  simulcast?: SimulcastResult;
   /** The measured server (--server-pid, or the floor relay), from /proc. */
   server: null | {
     pid: number;
@@ -67,6 +74,12 @@ export interface LoadTestResult {
   };
 }
 
+export interface SimulcastResult {
+  layersReceived: Record<string, number>;
+  switches: number;
+  layerPausedMs: number;
+}
+
 /** Counters of one stream at the start of the window. */
 export interface StreamSnapshot {
   expected: number;
@@ -77,6 +90,7 @@ export interface StreamSnapshot {
   retransmissions: number;
   duplicates: number;
   latencyMisses: number;
+  switches: number;
 }
 
 export function snapshot(s: ReceiveStream): StreamSnapshot {
@@ -89,7 +103,25 @@ export function snapshot(s: ReceiveStream): StreamSnapshot {
     retransmissions: s.retransmissions,
     duplicates: s.duplicates,
     latencyMisses: s.latencyMisses,
+    switches: s.switches,
   };
+}
+
+/** The simulcast part of the result: what layer each video stream ended the window on, switches, dynacast pauses. */
+export function simulcastSummary(
+  streams: ReceiveStream[],
+  start: Map<ReceiveStream, StreamSnapshot>,
+  layerPausedMs: number,
+): SimulcastResult {
+  const layersReceived: Record<string, number> = {};
+  let switches = 0;
+  for (const s of streams) {
+    const a = start.get(s);
+    if (a === undefined || s.kind !== "video") continue;
+    switches += s.switches - a.switches;
+    if (s.keyframes > a.keyframes && s.layerWidth > 0) layersReceived[s.layerWidth] = (layersReceived[s.layerWidth] ?? 0) + 1;
+  }
+  return { layersReceived, switches, layerPausedMs: Math.round(layerPausedMs) };
 }
 
 /** Sums what every stream did since its snapshot. */
@@ -183,6 +215,15 @@ export function formatSummary(r: LoadTestResult): string {
       `${r.client.cpuPercent.toFixed(0)} % CPU, ${r.client.cpuUsPerPacket.toFixed(1)} µs/packet, RSS ${mb(r.client.rssBytes)}, event loop delay p99 ${r.client.eventLoopDelayP99Ms} ms${r.pacingSlips ? `, ${r.pacingSlips} pacing slips` : ""}`,
     ],
   ];
+  if (r.simulcast) {
+    const layers = Object.entries(r.simulcast.layersReceived)
+      .map(([w, n]) => `${w} px wide: ${n}`)
+      .join(", ");
+    rows.push([
+      "simulcast",
+      `streams by layer ${layers || "–"}; ${r.simulcast.switches} switches; layers paused ${(r.simulcast.layerPausedMs / 1000).toFixed(1)} s (dynacast)`,
+    ]);
+  }
   if (r.server) {
     const s = r.server;
     rows.push(

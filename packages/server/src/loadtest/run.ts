@@ -7,15 +7,19 @@ import { createDtlsCertificate } from "../media-control/certificate.js";
 import { loadClips, RESOLUTIONS } from "./clip.js";
 import { LatencyHistogram } from "./latency.js";
 import { measureWindow, type Population, type RunFacts, startProgress } from "./measure.js";
-import { AudioSource, type MediaSource, VideoSource } from "./media-source.js";
+import { AudioSource, VideoSource } from "./media-source.js";
 import type { LoadTestOptions } from "./options.js";
 import { Pacer } from "./pacer.js";
-import { LoadParticipant, type ParticipantContext, type WantedTrack } from "./participant.js";
+import { LoadParticipant, type ParticipantContext, type PublishedTrack, type WantedTrack } from "./participant.js";
 import { sampleProcess } from "./proc-stats.js";
 import type { LoadTestResult } from "./result.js";
+import { SimulcastVideo } from "./simulcast-source.js";
+import { reportedSize } from "./subscriber-sizes.js";
 
 /** Seconds to wait, after the last join, for every subscriber's first packets. */
 const READY_TIMEOUT_S = 20;
+/** --subscriber-sizes rotate: every subscriber moves to the next layer this often. */
+const ROTATE_INTERVAL_MS = 2000;
 
 /** Runs `fn` over `items` with at most `limit` at a time. */
 export async function withConcurrency<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
@@ -53,6 +57,21 @@ export async function runAgainstRelais(o: LoadTestOptions, log: (m: string) => v
       ttlS: Math.min(30 * 86400, o.durationS + o.warmupS + 3600),
     });
   const pacer = new Pacer();
+  const sized: { s: LoadParticipant; index: number; wanted: WantedTrack[] }[] = [];
+  /** Reports a rendered size for every simulcast track (--subscriber-sizes mixed|auto|rotate); `step` moves rotate on. */
+  const reportSizes = async (s: LoadParticipant, index: number, wanted: WantedTrack[], step: number) => {
+    const videos = wanted.filter((t) => t.kind === "video").length;
+    for (const t of wanted) {
+      const size = t.layers ? reportedSize(o.subscriberSizes, index, t.layers, videos, step) : null;
+      if (size) await s.setTrackSize(t.trackSid, size.width, size.height);
+    }
+  };
+  const subscribeAndSize = async (s: LoadParticipant, index: number, wanted: WantedTrack[]) => {
+    await s.subscribe(wanted);
+    sized.push({ s, index, wanted });
+    await reportSizes(s, index, wanted, 0);
+  };
+  let rotation: NodeJS.Timeout | null = null;
   const publishers: LoadParticipant[] = [];
   const subscribers: LoadParticipant[] = [];
   const failures: string[] = [];
@@ -71,6 +90,7 @@ export async function runAgainstRelais(o: LoadTestOptions, log: (m: string) => v
     keyframeRequests: () => publishers.reduce((n, p) => n + p.keyframeRequestsReceived, 0),
     injectedDrops: () => subscribers.reduce((n, s) => n + s.injectedDrops, 0),
     srtpFailures: () => [...new Set([...publishers, ...subscribers])].reduce((n, p) => n + p.srtpFailures, 0),
+    layerPausedMs: (now) => publishers.reduce((n, p) => n + p.layerPausedMs(now), 0),
     status: () =>
       `publishers ${publishers.filter((p) => p.connected).length}/${o.publishers}, subscribers ${subscribers.filter((s) => s.connected).length}/${wantedSubscribers} (${subscribers.filter((s) => s.readyMs >= 0).length} receiving)`,
   };
@@ -92,14 +112,19 @@ export async function runAgainstRelais(o: LoadTestOptions, log: (m: string) => v
         pacer.addTickable(p);
         try {
           await p.join(await token(p.identity, true, o.meeting), () => {});
-          const sources: MediaSource[] = [];
-          if (clips.audio) sources.push(new AudioSource(clips.audio, "a0"));
-          if (clips.video) sources.push(new VideoSource(clips.video, "v0", RESOLUTIONS[o.resolution].kbps));
-          await p.publish(sources);
-          for (const s of sources) {
-            pacer.add(s, (plain) => p.sendRtp(plain));
-            const trackSid = p.trackSids.get(s)!;
-            tracks.push({ trackSid, kind: s.kind, log: s.log });
+          const published: PublishedTrack[] = [];
+          if (clips.audio) published.push(new AudioSource(clips.audio, "a0"));
+          if (clips.video) published.push(new VideoSource({ clip: clips.video, mid: "v0", kbps: RESOLUTIONS[o.resolution].kbps }));
+          if (clips.simulcast) published.push(new SimulcastVideo(clips.simulcast, "v0"));
+          await p.publish(published);
+          for (const t of published) {
+            pacer.add(t, (plain) => p.sendRtp(plain));
+            const trackSid = p.trackSids.get(t)!;
+            tracks.push(
+              t instanceof SimulcastVideo
+                ? { trackSid, kind: "video", log: null, layers: t.layers.map((l, k) => ({ ...t.announced[k], log: l.log })) }
+                : { trackSid, kind: t.kind, log: t.log },
+            );
             trackOwner.set(trackSid, p);
           }
         } catch (err) {
@@ -109,12 +134,16 @@ export async function runAgainstRelais(o: LoadTestOptions, log: (m: string) => v
     );
     // 2. In a meeting, every publisher subscribes to everyone else's tracks.
     if (o.meeting) {
-      await withConcurrency(publishers, o.joinConcurrency, async (p) => {
+      await withConcurrency(publishers, o.joinConcurrency, async (p, i) => {
         if (!p.connected) return;
         subscribers.push(p);
         p.joinStartMs = performance.now();
         try {
-          await p.subscribe(tracks.filter((t) => trackOwner.get(t.trackSid) !== p));
+          await subscribeAndSize(
+            p,
+            i,
+            tracks.filter((t) => trackOwner.get(t.trackSid) !== p),
+          );
         } catch (err) {
           fail(p.identity, err);
         }
@@ -131,7 +160,11 @@ export async function runAgainstRelais(o: LoadTestOptions, log: (m: string) => v
         try {
           const joined = await s.join(await token(s.identity, false, true), () => {});
           const present = new Set(joined.participants.flatMap((x: ParticipantInfo) => x.tracks.map((t) => t.sid)));
-          await s.subscribe(tracks.filter((t) => present.has(t.trackSid)));
+          await subscribeAndSize(
+            s,
+            i,
+            tracks.filter((t) => present.has(t.trackSid)),
+          );
         } catch (err) {
           fail(s.identity, err);
         }
@@ -160,9 +193,17 @@ export async function runAgainstRelais(o: LoadTestOptions, log: (m: string) => v
       srtpProfile: profileName(publishers.find((p) => p.connected)?.srtpProfile ?? null),
     };
     for (const s of subscribers) if (s.connected && s.readyMs < 0) fail(s.identity, new Error("connected but no media on every stream"));
+    if (o.subscriberSizes === "rotate") {
+      let step = 0;
+      rotation = setInterval(() => {
+        step++;
+        for (const x of sized) reportSizes(x.s, x.index, x.wanted, step).catch((err) => fail(x.s.identity, err));
+      }, ROTATE_INTERVAL_MS);
+    }
     phase = "measure";
     return await measureWindow(o, pop, facts, latency, pacer);
   } finally {
+    if (rotation) clearInterval(rotation);
     phase = "leave";
     pacer.stop();
     progress.stop();

@@ -1,11 +1,14 @@
 // The lean client's SDP: Unified Plan, BUNDLE over every m-section, rtcp-mux,
 // one ICE ufrag/pwd and DTLS fingerprint, setup:actpass (the SFU is the DTLS
 // server). Sending sections carry a=ssrc (and the RTX FID group for video);
-// receiving sections are recvonly with the codecs we can take.
+// receiving sections are recvonly with the codecs we can take. A simulcast
+// section instead lists its streams (RFC 8853 §5.1: a=rid:<id> send per stream,
+// a=simulcast:send q;h;f) with the RFC 8852 rid extmaps, and no a=ssrc: the SFU
+// learns each stream's SSRC from the rid header extension.
 
 import { parseSdp, transportParameters } from "../sdp/parse.js";
 import type { SdpSession } from "../sdp/types.js";
-import { EXT_AUDIO_LEVEL, EXT_MID, PT_OPUS, PT_RTX, PT_VP8 } from "./packetize.js";
+import { EXT_AUDIO_LEVEL, EXT_MID, EXT_REPAIRED_RID, EXT_RID, PT_OPUS, PT_RTX, PT_VP8 } from "./packetize.js";
 
 export interface OfferSection {
   mid: string;
@@ -14,6 +17,8 @@ export interface OfferSection {
   /** Sending sections: our SSRC (and RTX SSRC for video). */
   ssrc?: number;
   rtxSsrc?: number | null;
+  /** Sending simulcast sections: the rids, lowest quality first (ssrc is then ignored). */
+  rids?: string[];
 }
 
 export interface OfferOptions {
@@ -44,7 +49,14 @@ export function buildOffer(o: OfferOptions): string {
       `a=mid:${s.mid}`,
     );
     if (s.kind === "audio") out.push(`a=extmap:${EXT_AUDIO_LEVEL} urn:ietf:params:rtp-hdrext:ssrc-audio-level`);
-    out.push(`a=extmap:${EXT_MID} urn:ietf:params:rtp-hdrext:sdes:mid`, `a=${s.direction}`);
+    out.push(`a=extmap:${EXT_MID} urn:ietf:params:rtp-hdrext:sdes:mid`);
+    const simulcast = s.direction === "sendonly" && s.rids !== undefined && s.rids.length > 0;
+    if (simulcast)
+      out.push(
+        `a=extmap:${EXT_RID} urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id`,
+        `a=extmap:${EXT_REPAIRED_RID} urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id`,
+      );
+    out.push(`a=${s.direction}`);
     if (s.direction === "sendonly") out.push(`a=msid:${o.cname} ${o.cname}-${s.mid}`);
     out.push("a=rtcp-mux", "a=rtcp-rsize");
     if (s.kind === "audio") {
@@ -60,7 +72,10 @@ export function buildOffer(o: OfferOptions): string {
         `a=fmtp:${PT_RTX} apt=${PT_VP8}`,
       );
     }
-    if (s.direction === "sendonly" && s.ssrc !== undefined) {
+    if (simulcast) {
+      for (const rid of s.rids!) out.push(`a=rid:${rid} send`);
+      out.push(`a=simulcast:send ${s.rids!.join(";")}`);
+    } else if (s.direction === "sendonly" && s.ssrc !== undefined) {
       const ssrcs = s.rtxSsrc ? [s.ssrc, s.rtxSsrc] : [s.ssrc];
       if (s.rtxSsrc) out.push(`a=ssrc-group:FID ${s.ssrc} ${s.rtxSsrc}`);
       for (const ssrc of ssrcs) out.push(`a=ssrc:${ssrc} cname:${o.cname}`, `a=ssrc:${ssrc} msid:${o.cname} ${o.cname}-${s.mid}`);

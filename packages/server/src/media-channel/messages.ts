@@ -32,6 +32,16 @@ export interface ExtensionIdMap {
   audioLevel: number;
   absSendTime: number;
   transportCc: number;
+  /** RFC 8852 rtp-stream-id / repaired-rtp-stream-id (simulcast publishers); 0 or absent = not negotiated. */
+  rid?: number;
+  repairedRid?: number;
+}
+
+/** One simulcast stream of a producer (width/height 0 = unknown). */
+export interface SimulcastLayerSpec {
+  rid: string;
+  width: number;
+  height: number;
 }
 
 export interface MediaRequests {
@@ -59,9 +69,13 @@ export interface MediaRequests {
       rtxSsrc: number | null;
       codec: CodecParameters;
       extensions: ExtensionIdMap;
+      /** Simulcast: the streams, lowest quality first; their SSRCs are learned from the rid extension. Null = one stream. */
+      layers?: SimulcastLayerSpec[] | null;
     };
     res: Record<string, never>;
   };
+  /** Adaptive stream: the size the subscriber renders this consumer at (0×0 or disabled = not visible). */
+  setConsumerPreferences: { req: { consumerId: string; width: number; height: number; disabled: boolean }; res: Record<string, never> };
   closeProducer: { req: { producerId: string }; res: Record<string, never> };
   consume: {
     req: {
@@ -71,6 +85,8 @@ export interface MediaRequests {
       mid: string;
       /** RTCP CNAME of the stream (the publisher's participant sid), as in the subscriber's SDP. */
       cname: string;
+      /** Bandwidth allocation priority (screen shares first); default normal. */
+      priority?: "screen" | "speaker" | "normal";
       ssrc: number;
       rtxSsrc: number | null;
       codec: CodecParameters;
@@ -79,10 +95,65 @@ export interface MediaRequests {
     res: Record<string, never>;
   };
   closeConsumer: { req: { consumerId: string }; res: Record<string, never> };
+  /** The other workers' pipe ports: the only sources this worker accepts pipe frames from. */
+  connectPipes: { req: { ports: number[] }; res: Record<string, never> };
+  /** On the producer's home worker: send its packets, framed with `pipeId`, to another worker's pipe port. */
+  pipeConsume: { req: { producerId: string; pipeId: number; port: number }; res: Record<string, never> };
+  closePipeConsumer: { req: { pipeId: number }; res: Record<string, never> };
+  /** On another worker: a producer fed by pipe `pipeId`; keyframe requests go back to `port` (the home worker). */
+  pipeProduce: {
+    req: {
+      routerId: string;
+      producerId: string;
+      pipeId: number;
+      port: number;
+      kind: "audio" | "video";
+      mid: string;
+      ssrc: number;
+      codec: CodecParameters;
+      extensions: ExtensionIdMap;
+      layers: SimulcastLayerSpec[] | null;
+    };
+    res: Record<string, never>;
+  };
   pauseProducer: { req: { producerId: string; paused: boolean }; res: Record<string, never> };
   requestKeyFrame: { req: { producerId: string }; res: Record<string, never> };
   getTransportStats: { req: { transportId: string }; res: TransportStats };
   getWorkerStats: { req: Record<string, never>; res: WorkerStats };
+  /** Who owns a transport, for data channels: the worker stamps this identity on relayed data packets. */
+  setDataParticipant: { req: { transportId: string } & DataParticipant; res: Record<string, never> };
+}
+
+/** Largest data-channel message a client may send: the SFU's a=max-message-size (RFC 8841 §6). */
+export const DATA_MAX_MESSAGE_SIZE = 65536;
+
+/** The data-channel side of a participant, as the worker needs it (docs/data-channels.md). */
+export interface DataParticipant {
+  identity: string;
+  /** The publishData grant: without it the worker drops what the participant sends. */
+  canPublishData: boolean;
+}
+
+/** Data-channel counters of one worker (docs/data-channels.md). */
+export interface DataChannelStats {
+  /** SCTP associations established. */
+  associations: number;
+  /** User messages received from clients, and their bytes. */
+  messagesReceived: number;
+  bytesReceived: number;
+  /** Copies delivered to recipients. */
+  messagesRelayed: number;
+  bytesRelayed: number;
+  /** Malformed SCTP packets, DCEP messages or data packets. */
+  droppedMalformed: number;
+  /** Larger than the maximum message size. */
+  droppedTooLarge: number;
+  /** Over the sender's rate limit. */
+  droppedRateLimited: number;
+  /** Sender without the publishData grant (or not yet identified). */
+  droppedUnauthorized: number;
+  /** Recipient's send queue full, or its channel not open. */
+  droppedRecipient: number;
 }
 
 export type MediaMethod = keyof MediaRequests;
@@ -110,15 +181,33 @@ export interface WorkerStats {
   stunRequests: number;
   stunRejected: number;
   rtpForwarded: number;
+  /** Event-loop utilisation of the worker over the last 250 ms (0..1). */
+  utilisation: number;
+  /** Video streams to subscribers the overload guard is not forwarding right now, and in all since start. */
+  videoStreamsShed: number;
+  videoStreamsShedTotal: number;
   /** PLIs sent to publishers (new subscribers, subscribers' own PLI/FIR, throttled). */
   keyframeRequestsSent: number;
+  data: DataChannelStats;
 }
 
 export type TransportState = "new" | "connecting" | "connected" | "disconnected" | "failed" | "closed";
 
+/** A participant's link quality as the worker scores it (media/sfu/connection-quality.ts). */
+export type ConnectionQualityLevel = "excellent" | "good" | "poor" | "lost" | "unknown";
+
 export interface MediaNotifications {
-  ready: { udpPort: number; tcpPort: number };
+  ready: { udpPort: number; tcpPort: number; pipePort: number };
   transportState: { transportId: string; state: TransportState; reason?: string };
+  /** Dynacast: which simulcast layers of a producer this worker's consumers (and pipes) need, lowest first. */
+  layersWanted: { producerId: string; active: boolean[] };
+  /**
+   * Every ~500 ms while any audio producer of the worker speaks (and once more when all fell
+   * silent): smoothed RFC 6464 levels, linear 0 (silence) .. 1 (full scale), per producer.
+   */
+  audioLevels: { levels: { transportId: string; producerId: string; level: number }[] };
+  /** Transports whose connection quality label changed (checked once a second). */
+  connectionQuality: { transports: { transportId: string; quality: ConnectionQualityLevel; mos: number }[] };
   log: { level: "debug" | "info" | "warn" | "error"; msg: string; data?: Record<string, unknown> };
 }
 

@@ -3,6 +3,7 @@ import { newIceCredentials, newSid } from "../shared/ids.js";
 import type { WorkerCertificate } from "./certificate.js";
 import { MediaRouter } from "./media-router.js";
 import { MediaWorker } from "./media-worker.js";
+import { TransportActivityRouter } from "./transport-activity.js";
 
 export interface MediaPlaneOptions {
   workers: number;
@@ -14,6 +15,11 @@ export interface MediaPlaneOptions {
   enableTcp: boolean;
   srtpProfiles: number[];
   consentTimeoutS: number;
+  /**
+   * Transports a worker takes before a room on it places new participants on a
+   * less-loaded worker (its producers are then piped there). 0 = never spill.
+   */
+  spillAfterTransports: number;
   certificate: WorkerCertificate;
   onLog: (e: MediaNotifications["log"]) => void;
   onWorkerDied: (index: number, err: Error) => void;
@@ -24,7 +30,12 @@ export interface MediaPlaneOptions {
  * the least-loaded one, and routes transport state notifications to handles.
  */
 export class MediaPlane {
+  private nextPipeId = 1;
+  /** Dynacast: producer id → listener of the layers a worker's subscribers want. */
+  readonly producerListeners = new Map<string, (workerIndex: number, active: boolean[]) => void>();
   private readonly stateListeners = new Map<string, (state: TransportState, reason?: string) => void>();
+  /** Audio levels and connection quality of transports, for the rooms that watch them. */
+  readonly activity = new TransportActivityRouter();
   private constructor(
     readonly workers: MediaWorker[],
     readonly options: MediaPlaneOptions,
@@ -49,11 +60,16 @@ export class MediaPlane {
           {
             transportState: (e) => plane.current?.stateListeners.get(e.transportId)?.(e.state, e.reason),
             log: o.onLog,
+            audioLevels: (e) => plane.current?.activity.audioLevels(e),
+            connectionQuality: (e) => plane.current?.activity.connectionQuality(e),
+            layersWanted: (e) => plane.current?.producerListeners.get(e.producerId)?.(i, e.active),
             died: (err) => o.onWorkerDied(i, err),
           },
         ),
       ),
     );
+    // Each worker accepts pipe frames only from the other workers' pipe ports.
+    await Promise.all(workers.map((w) => w.request("connectPipes", { ports: workers.filter((x) => x !== w).map((x) => x.pipePort) })));
     plane.current = new MediaPlane(workers, o);
     return plane.current;
   }
@@ -66,6 +82,24 @@ export class MediaPlane {
     const id = newSid("RT");
     await worker.request("createRouter", { routerId: id });
     return new MediaRouter(id, worker, this);
+  }
+
+  /**
+   * @internal Where a room whose home is `home` puts its next transport: home,
+   * unless home already carries `spillAfterTransports` and another worker has fewer.
+   */
+  placeTransport(home: MediaWorker): MediaWorker {
+    const limit = this.options.spillAfterTransports;
+    if (!home.closed && (limit === 0 || home.load < limit)) return home;
+    const alive = this.workers.filter((w) => !w.closed);
+    if (alive.length === 0) throw new Error("no media worker is running");
+    const least = alive.reduce((a, b) => (b.load < a.load ? b : a));
+    return !home.closed && home.load <= least.load ? home : least;
+  }
+
+  /** @internal */
+  newPipeId(): number {
+    return this.nextPipeId++;
   }
 
   /** @internal used by MediaRouter */

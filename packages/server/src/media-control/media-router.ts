@@ -1,23 +1,69 @@
+import type { CodecParameters, ExtensionIdMap, SimulcastLayerSpec } from "../media-channel/messages.js";
 import type { IceCandidate } from "../sdp/answer.js";
 import type { MediaPlane } from "./media-plane.js";
 import { MediaTransport } from "./media-transport.js";
 import type { MediaWorker } from "./media-worker.js";
 
-/** Handle of a worker-side Router (one per room). Closing it closes its transports (docs/lifecycle.md). */
+/** What the router remembers of a producer to pipe it to another worker. */
+export interface ProducerRecord {
+  worker: MediaWorker;
+  transport: MediaTransport;
+  kind: "audio" | "video";
+  mid: string;
+  ssrc: number;
+  codec: CodecParameters;
+  extensions: ExtensionIdMap;
+  layers: SimulcastLayerSpec[] | null;
+  /** Worker → pipe id, for every other worker the producer is piped to. */
+  pipes: Map<MediaWorker, number>;
+  /** Dynacast: which simulcast layers the subscribers on each worker want; the union is reported. */
+  wanted: Map<number, boolean[]>;
+  onLayersWanted?: (active: boolean[]) => void;
+}
+
+/**
+ * Handle of a room's media scope (one worker-side Router per worker the room
+ * uses). A room starts on one worker; when that worker is loaded, new
+ * participants are placed on another one, and each producer is piped once to
+ * every other worker that has a subscriber for it (mediasoup's pipeToRouter).
+ * Closing it closes its transports (docs/lifecycle.md).
+ */
 export class MediaRouter {
   readonly transports = new Set<MediaTransport>();
+  /** Worker → id of this room's Router there; the first entry is the home worker. */
+  private readonly routerIds = new Map<MediaWorker, string>();
+  private readonly producers = new Map<string, ProducerRecord>();
+  /** Pipes being set up, so concurrent consumes of one producer share one pipe. */
+  private readonly pending = new Map<string, Promise<void>>();
   closed = false;
 
   constructor(
     readonly id: string,
     readonly worker: MediaWorker,
     private readonly plane: MediaPlane,
-  ) {}
+  ) {
+    this.routerIds.set(worker, id);
+  }
+
+  /** Indexes of the workers this room uses. */
+  get workerIndexes(): number[] {
+    return [...this.routerIds.keys()].map((w) => w.index);
+  }
 
   async createTransport(onState: MediaTransport["onState"]): Promise<MediaTransport> {
     if (this.closed) throw new Error("router closed");
+    const worker = this.plane.placeTransport(this.worker);
+    // Counted at placement, so concurrent joins see each other and spread.
+    worker.load++;
     const { id, ufrag, pwd } = this.plane.newTransportIds();
-    const res = await this.worker.request("createWebRtcTransport", { routerId: this.id, transportId: id, iceUfrag: ufrag, icePwd: pwd });
+    let res: { fingerprint: { algorithm: string; value: string } };
+    try {
+      const routerId = await this.routerOn(worker);
+      res = await worker.request("createWebRtcTransport", { routerId, transportId: id, iceUfrag: ufrag, icePwd: pwd });
+    } catch (err) {
+      worker.load--;
+      throw err;
+    }
     const o = this.plane.options;
     const candidates: IceCandidate[] = [];
     o.announcedAddresses.forEach((ip, i) => {
@@ -28,7 +74,7 @@ export class MediaRouter {
           protocol: "udp",
           priority: (126 << 24) | ((65535 - i) << 8) | 255,
           ip,
-          port: this.worker.udpPort,
+          port: worker.udpPort,
         });
       if (o.enableTcp)
         candidates.push({
@@ -36,18 +82,115 @@ export class MediaRouter {
           protocol: "tcp",
           priority: (126 << 24) | ((32767 - i) << 8) | 255,
           ip,
-          port: this.worker.tcpPort,
+          port: worker.tcpPort,
         });
     });
-    const t = new MediaTransport(id, ufrag, pwd, res.fingerprint, candidates, this.worker, onState, () => {
+    const t = new MediaTransport(id, ufrag, pwd, res.fingerprint, candidates, worker, this, onState, () => {
       this.transports.delete(t);
       this.plane.unwatchTransport(id);
-      this.worker.load--;
+      worker.load--;
+      for (const [producerId, p] of this.producers) if (p.transport === t) void this.forgetProducer(producerId);
     });
-    this.worker.load++;
     this.transports.add(t);
     this.plane.watchTransport(id, (state, reason) => t.stateChanged(state, reason));
     return t;
+  }
+
+  /** This room's Router on `worker`, created on first use. */
+  private async routerOn(worker: MediaWorker): Promise<string> {
+    const existing = this.routerIds.get(worker);
+    if (existing !== undefined) return existing;
+    const routerId = `${this.id}.${worker.index}`;
+    this.routerIds.set(worker, routerId);
+    try {
+      await worker.request("createRouter", { routerId });
+    } catch (err) {
+      this.routerIds.delete(worker);
+      throw err;
+    }
+    return routerId;
+  }
+
+  /** @internal a producer now exists on `transport`'s worker. */
+  registerProducer(producerId: string, record: Omit<ProducerRecord, "pipes" | "wanted">): void {
+    const p: ProducerRecord = { ...record, pipes: new Map(), wanted: new Map() };
+    this.producers.set(producerId, p);
+    if (!p.layers || !p.onLayersWanted) return;
+    let last = "";
+    this.plane.producerListeners.set(producerId, (workerIndex, active) => {
+      p.wanted.set(workerIndex, active);
+      const union = p.layers!.map((_, i) => [...p.wanted.values()].some((a) => a[i] === true));
+      const key = union.join();
+      if (key === last) return;
+      last = key;
+      p.onLayersWanted!(union);
+    });
+  }
+
+  /** @internal the producer closed: its pipes and their copies on other workers go too. */
+  async forgetProducer(producerId: string): Promise<void> {
+    const p = this.producers.get(producerId);
+    if (!p) return;
+    this.producers.delete(producerId);
+    this.plane.producerListeners.delete(producerId);
+    await Promise.all(
+      [...p.pipes].map(([worker, pipeId]) =>
+        Promise.all([
+          p.worker.request("closePipeConsumer", { pipeId }).catch(() => {}),
+          worker.request("closeProducer", { producerId }).catch(() => {}),
+        ]),
+      ),
+    );
+  }
+
+  /** @internal makes `producerId` consumable on `worker`: a pipe from its home worker, once. */
+  async ensureProducerOn(producerId: string, worker: MediaWorker): Promise<void> {
+    const p = this.producers.get(producerId);
+    if (!p || p.worker === worker || p.pipes.has(worker)) return;
+    const key = `${producerId}@${worker.index}`;
+    let setup = this.pending.get(key);
+    if (!setup) {
+      setup = this.pipe(producerId, p, worker).finally(() => this.pending.delete(key));
+      this.pending.set(key, setup);
+    }
+    await setup;
+  }
+
+  private async pipe(producerId: string, p: ProducerRecord, worker: MediaWorker): Promise<void> {
+    const routerId = await this.routerOn(worker);
+    const pipeId = this.plane.newPipeId();
+    await worker.request("pipeProduce", {
+      routerId,
+      producerId,
+      pipeId,
+      port: p.worker.pipePort,
+      kind: p.kind,
+      mid: p.mid,
+      ssrc: p.ssrc,
+      codec: p.codec,
+      extensions: p.extensions,
+      layers: p.layers,
+    });
+    try {
+      await p.worker.request("pipeConsume", { producerId, pipeId, port: worker.pipePort });
+    } catch (err) {
+      await worker.request("closeProducer", { producerId }).catch(() => {});
+      throw err;
+    }
+    if (this.producers.get(producerId) !== p) {
+      // The producer closed while the pipe was being built.
+      await Promise.all([
+        p.worker.request("closePipeConsumer", { pipeId }).catch(() => {}),
+        worker.request("closeProducer", { producerId }).catch(() => {}),
+      ]);
+      return;
+    }
+    p.pipes.set(worker, pipeId);
+  }
+
+  /** @internal the worker hosting a producer's original, for requests addressed to it (pause). */
+  producerWorker(producerId: string): MediaWorker | undefined {
+    return this.producers.get(producerId)?.worker;
   }
 
   /** Closes the router and, in cascade, its transports. Idempotent. */
@@ -55,6 +198,7 @@ export class MediaRouter {
     if (this.closed) return;
     this.closed = true;
     for (const t of [...this.transports]) t.markClosed();
-    await this.worker.request("closeRouter", { routerId: this.id }).catch(() => {});
+    this.producers.clear();
+    await Promise.all([...this.routerIds].map(([w, routerId]) => w.request("closeRouter", { routerId }).catch(() => {})));
   }
 }

@@ -1,6 +1,14 @@
-import type { CodecParameters, ExtensionIdMap, TransportState, TransportStats } from "../media-channel/messages.js";
+import type {
+  CodecParameters,
+  DataParticipant,
+  ExtensionIdMap,
+  SimulcastLayerSpec,
+  TransportState,
+  TransportStats,
+} from "../media-channel/messages.js";
 import type { IceCandidate } from "../sdp/answer.js";
 import { newIceCredentials } from "../shared/ids.js";
+import type { MediaRouter } from "./media-router.js";
 import type { MediaWorker } from "./media-worker.js";
 
 /** Handle of one participant's WebRtcTransport in a worker. */
@@ -15,6 +23,7 @@ export class MediaTransport {
     readonly fingerprint: { algorithm: string; value: string },
     readonly candidates: IceCandidate[],
     private readonly worker: MediaWorker,
+    private readonly router: MediaRouter,
     readonly onState: (state: TransportState, reason?: string) => void,
     private readonly onClosed: () => void,
   ) {}
@@ -39,7 +48,7 @@ export class MediaTransport {
     return this.worker.request("setRemoteParameters", { transportId: this.id, remoteIceUfrag, fingerprints });
   }
 
-  produce(p: {
+  async produce(p: {
     producerId: string;
     kind: "audio" | "video";
     mid: string;
@@ -47,25 +56,42 @@ export class MediaTransport {
     rtxSsrc: number | null;
     codec: CodecParameters;
     extensions: ExtensionIdMap;
+    layers: SimulcastLayerSpec[] | null;
+    /** Dynacast: which simulcast layers anyone watches (lowest first), whenever that changes. */
+    onLayersWanted?: (active: boolean[]) => void;
   }): Promise<unknown> {
-    return this.worker.request("produce", { transportId: this.id, ...p });
+    const { onLayersWanted, ...request } = p;
+    await this.worker.request("produce", { transportId: this.id, ...request });
+    const { producerId, rtxSsrc: _rtx, ...record } = request;
+    if (onLayersWanted) Object.assign(record, { onLayersWanted });
+    this.router.registerProducer(producerId, { ...record, worker: this.worker, transport: this });
+    return {};
   }
 
-  closeProducer(producerId: string): Promise<unknown> {
+  async closeProducer(producerId: string): Promise<unknown> {
+    await this.router.forgetProducer(producerId);
     return this.worker.request("closeProducer", { producerId }).catch(() => {});
   }
 
-  consume(p: {
+  async consume(p: {
     consumerId: string;
     producerId: string;
     mid: string;
     cname: string;
+    priority?: "screen" | "speaker" | "normal";
     ssrc: number;
     rtxSsrc: number | null;
     codec: CodecParameters;
     extensions: ExtensionIdMap;
   }): Promise<unknown> {
+    // A producer of another worker reaches this one through a pipe (set up once per producer and worker).
+    await this.router.ensureProducerOn(p.producerId, this.worker);
     return this.worker.request("consume", { transportId: this.id, ...p });
+  }
+
+  /** Adaptive stream: the size the subscriber renders a consumer at; the worker picks the simulcast layer. */
+  setConsumerPreferences(consumerId: string, width: number, height: number, disabled: boolean): Promise<unknown> {
+    return this.worker.request("setConsumerPreferences", { consumerId, width, height, disabled });
   }
 
   closeConsumer(consumerId: string): Promise<unknown> {
@@ -79,6 +105,11 @@ export class MediaTransport {
 
   requestKeyFrame(producerId: string): Promise<unknown> {
     return this.worker.request("requestKeyFrame", { producerId }).catch(() => {});
+  }
+
+  /** Who owns this transport, for its data channels: the worker stamps this identity on relayed data. */
+  setDataParticipant(p: DataParticipant): Promise<unknown> {
+    return this.worker.request("setDataParticipant", { transportId: this.id, ...p }).catch(() => {});
   }
 
   stats(): Promise<TransportStats> {

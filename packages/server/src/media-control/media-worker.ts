@@ -15,6 +15,9 @@ export class MediaRequestError extends Error {
 export interface MediaWorkerEvents {
   transportState: (e: MediaNotifications["transportState"]) => void;
   log: (e: MediaNotifications["log"]) => void;
+  audioLevels?: (e: MediaNotifications["audioLevels"]) => void;
+  connectionQuality?: (e: MediaNotifications["connectionQuality"]) => void;
+  layersWanted?: (e: MediaNotifications["layersWanted"]) => void;
   died: (err: Error) => void;
 }
 
@@ -26,6 +29,8 @@ export class MediaWorker {
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   udpPort = 0;
   tcpPort = 0;
+  /** Loopback port of this worker's pipe endpoint (producers piped between workers). */
+  pipePort = 0;
   /** Transports placed on this worker; the pool uses it to spread load. */
   load = 0;
   closed = false;
@@ -47,6 +52,7 @@ export class MediaWorker {
         if (m.kind === "notification" && m.event === "ready") {
           mw.udpPort = m.data.udpPort;
           mw.tcpPort = m.data.tcpPort;
+          mw.pipePort = m.data.pipePort;
           worker.off("error", reject);
           worker.off("exit", onEarlyExit);
           worker.on("error", (err) => mw.died(err));
@@ -84,6 +90,9 @@ export class MediaWorker {
     }
     if (m.event === "transportState") this.events.transportState(m.data);
     else if (m.event === "log") this.events.log(m.data);
+    else if (m.event === "audioLevels") this.events.audioLevels?.(m.data);
+    else if (m.event === "connectionQuality") this.events.connectionQuality?.(m.data);
+    else if (m.event === "layersWanted") this.events.layersWanted?.(m.data);
   }
 
   private died(err: Error): void {

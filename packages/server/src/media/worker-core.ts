@@ -1,11 +1,18 @@
 import type { MainToWorker, MediaNotifications, MediaRequests, WorkerInit, WorkerToMain } from "../media-channel/messages.js";
 import { type DtlsCertificate, fingerprintOf } from "./dtls/dtls-session.js";
 import { isStun, parseStun, STUN_BINDING_REQUEST } from "./ice/stun.js";
+import { PipeEndpoint, pipeHeader } from "./net/pipe-endpoint.js";
 import { TcpEndpoint } from "./net/tcp-endpoint.js";
 import type { Tuple } from "./net/tuple.js";
 import { UdpEndpoint } from "./net/udp-endpoint.js";
-import type { Consumer } from "./sfu/consumer.js";
-import type { Producer } from "./sfu/producer.js";
+import { newDataChannelStats } from "./sctp/data-limits.js";
+import { DataRelay } from "./sctp/data-relay.js";
+import { ActivityReporter } from "./sfu/activity-reporter.js";
+import { AudioLevel } from "./sfu/audio-level.js";
+import { Consumer } from "./sfu/consumer.js";
+import { OverloadGuard } from "./sfu/overload-guard.js";
+import { PipeConsumer } from "./sfu/pipe-consumer.js";
+import { Producer } from "./sfu/producer.js";
 import { Router } from "./sfu/router.js";
 import { WebRtcTransport } from "./sfu/webrtc-transport.js";
 import { newWorkerCounters } from "./sfu/worker-counters.js";
@@ -31,12 +38,29 @@ export class WorkerCore {
   private readonly transports = new Map<string, WebRtcTransport>();
   private readonly transportRouter = new Map<string, Router>();
   private readonly byUfrag = new Map<string, WebRtcTransport>();
-  private readonly producers = new Map<string, { producer: Producer; transport: WebRtcTransport }>();
+  /** Producers of this worker's transports, and pipe producers (transport null) fed by another worker. */
+  private readonly producers = new Map<string, { producer: Producer; transport: WebRtcTransport | null; router: Router }>();
+  private readonly pipeProducers = new Map<number, Producer>();
+  private readonly pipeConsumers = new Map<number, PipeConsumer>();
+  private pipe: PipeEndpoint | null = null;
+  /** Dynacast: the last layer set reported per simulcast producer ("101" = layers 0 and 2). */
+  private readonly layersWanted = new Map<string, string>();
   private readonly consumers = new Map<string, Consumer>();
   private readonly counters = newWorkerCounters();
+  private readonly dataStats = newDataChannelStats();
+  /** Data packets go from a participant's transport to the others of its router, in this thread. */
+  private readonly dataRelay = new DataRelay(this.dataStats);
   private udp: UdpEndpoint | null = null;
   private tcp: TcpEndpoint | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private guardTimer: NodeJS.Timeout | null = null;
+  private feedbackTimer: NodeJS.Timeout | null = null;
+  private readonly guard = new OverloadGuard();
+  private lastElu = performance.eventLoopUtilization();
+  private utilisation = 0;
+  /** Audio levels are reported every ~500 ms (active speaker), quality with the 1 s tick. */
+  private levelTimer: NodeJS.Timeout | null = null;
+  private readonly activity = new ActivityReporter((event, data) => this.notify(event, data));
   /** Keyframe requests of transports already closed, so the counter never goes down. */
   private closedKeyframeRequests = 0;
 
@@ -53,8 +77,14 @@ export class WorkerCore {
     if (init.enableTcp) {
       core.tcp = await TcpEndpoint.listen(init.bindAddress, init.tcpPort, onUnowned, () => core.counters.droppedGarbage++);
     }
+    core.pipe = await PipeEndpoint.bind((pipeId, layer, body) => core.handlePipeFrame(pipeId, layer, body));
     core.timer = setInterval(() => core.tick(), 1000);
-    core.notify("ready", { udpPort: core.udp?.port ?? 0, tcpPort: core.tcp?.port ?? 0 });
+    core.guardTimer = setInterval(() => core.sampleLoad(), 250);
+    core.feedbackTimer = setInterval(() => {
+      for (const t of core.transports.values()) t.sendTransportFeedback();
+    }, 50);
+    core.levelTimer = setInterval(() => core.activity.reportAudioLevels(core.transports.values()), 500);
+    core.notify("ready", { udpPort: core.udp?.port ?? 0, tcpPort: core.tcp?.port ?? 0, pipePort: core.pipe.port });
     return core;
   }
 
@@ -104,6 +134,18 @@ export class WorkerCore {
     transport.handleStun(buf, msg, tuple, performance.now());
   }
 
+  // ---------- pipes between workers ----------
+
+  private handlePipeFrame(pipeId: number, layer: number, body: Buffer): void {
+    const b0 = body[0]!;
+    if (b0 >= 128 && b0 <= 191) {
+      // Downstream media: the packet is ours to keep (cached by reference), like a decrypted one.
+      if (body.length >= 12) this.pipeProducers.get(pipeId)?.layer(layer)?.receiveRtp(body, performance.now());
+      return;
+    }
+    if (b0 === PipeEndpoint.KEYFRAME_REQUEST) this.pipeConsumers.get(pipeId)?.producer.requestKeyFrame(performance.now(), layer);
+  }
+
   // ---------- requests ----------
 
   private readonly handlers: Handlers = {
@@ -117,6 +159,7 @@ export class WorkerCore {
       if (r) {
         this.routers.delete(routerId);
         r.close();
+        for (const [id, e] of this.producers) if (e.router === r && e.transport === null) this.closePipeProducer(id, e.producer);
       }
       return {};
     },
@@ -135,6 +178,8 @@ export class WorkerCore {
         onStateChange: (tr, state, reason) => this.notify("transportState", { transportId: tr.id, state, ...(reason ? { reason } : {}) }),
         onClose: (tr) => this.forgetTransport(tr),
         onStunFromOwnedTuple: (buf, tuple, tr) => this.handleStun(buf, tuple, tr),
+        dataStats: this.dataStats,
+        onDataPacket: (from, packet, reliable) => this.dataRelay.relay(from, packet, reliable, router.transports.values()),
       });
       this.transports.set(transportId, t);
       this.transportRouter.set(transportId, router);
@@ -161,9 +206,10 @@ export class WorkerCore {
     produce: (r) => {
       const t = this.transport(r.transportId);
       if (this.producers.has(r.producerId)) throw new RequestError("EXISTS", "producer exists");
-      if (t.producerBySsrc(r.ssrc)) throw new RequestError("EXISTS", `ssrc ${r.ssrc} already produced`);
-      const p = t.produce(r.producerId, r.kind, r.mid, r.ssrc, r.rtxSsrc, r.codec, r.extensions);
-      this.producers.set(r.producerId, { producer: p, transport: t });
+      if (r.ssrc !== 0 && t.producerBySsrc(r.ssrc)) throw new RequestError("EXISTS", `ssrc ${r.ssrc} already produced`);
+      const p = t.produce(r.producerId, r.kind, r.mid, r.ssrc, r.rtxSsrc, r.codec, r.extensions, r.layers);
+      if (r.kind === "audio" && r.extensions.audioLevel !== 0) p.audioLevel = new AudioLevel(r.extensions.audioLevel);
+      this.producers.set(r.producerId, { producer: p, transport: t, router: this.transportRouter.get(t.id)! });
       return {};
     },
     closeProducer: ({ producerId }) => {
@@ -171,8 +217,11 @@ export class WorkerCore {
       if (entry) {
         this.producers.delete(producerId);
         for (const c of entry.producer.consumers) this.consumers.delete(c.id);
-        entry.producer.close();
-        entry.transport.removeProducer(entry.producer);
+        if (entry.transport === null) this.closePipeProducer(producerId, entry.producer);
+        else {
+          entry.producer.close();
+          entry.transport.removeProducer(entry.producer);
+        }
       }
       return {};
     },
@@ -180,11 +229,12 @@ export class WorkerCore {
       const t = this.transport(r.transportId);
       const entry = this.producers.get(r.producerId);
       if (!entry) throw new RequestError("NOT_FOUND", `producer ${r.producerId} not found`);
-      if (this.transportRouter.get(entry.transport.id) !== this.transportRouter.get(t.id)) {
+      if (entry.router !== this.transportRouter.get(t.id)) {
         throw new RequestError("WRONG_ROUTER", "producer and consumer are in different routers");
       }
       if (this.consumers.has(r.consumerId)) throw new RequestError("EXISTS", "consumer exists");
       const c = t.consume(r.consumerId, entry.producer, r.mid, r.cname, r.ssrc, r.rtxSsrc, r.codec, r.extensions);
+      if (r.priority) c.priority = r.priority;
       this.consumers.set(r.consumerId, c);
       return {};
     },
@@ -194,6 +244,53 @@ export class WorkerCore {
         this.consumers.delete(consumerId);
         c.close();
       }
+      return {};
+    },
+    connectPipes: ({ ports }) => {
+      for (const port of ports) this.pipe!.allowPeer(port);
+      return {};
+    },
+    pipeConsume: ({ producerId, pipeId, port }) => {
+      const entry = this.producers.get(producerId);
+      if (!entry) throw new RequestError("NOT_FOUND", `producer ${producerId} not found`);
+      if (this.pipeConsumers.has(pipeId)) throw new RequestError("EXISTS", `pipe ${pipeId} exists`);
+      const c = new PipeConsumer(`pipe-${pipeId}`, pipeId, entry.producer, this.pipe!, port, (closed) =>
+        this.pipeConsumers.delete(closed.pipeId),
+      );
+      this.pipeConsumers.set(pipeId, c);
+      entry.producer.addConsumer(c);
+      entry.producer.requestKeyFrame(performance.now());
+      return {};
+    },
+    closePipeConsumer: ({ pipeId }) => {
+      this.pipeConsumers.get(pipeId)?.close();
+      return {};
+    },
+    pipeProduce: (r) => {
+      const router = this.routers.get(r.routerId);
+      if (!router) throw new RequestError("NOT_FOUND", `router ${r.routerId} not found`);
+      if (this.producers.has(r.producerId) || this.pipeProducers.has(r.pipeId)) throw new RequestError("EXISTS", "producer exists");
+      const pipe = this.pipe!;
+      const keyframeRequest = Buffer.from([PipeEndpoint.KEYFRAME_REQUEST]);
+      // Loopback does not lose packets below saturation, so only keyframe requests travel back.
+      const sinkFor = (layer: number) => {
+        const header = pipeHeader(r.pipeId, layer);
+        return {
+          sendRtcpToPublisher: (kind: "pli" | "nack" | "rr") => {
+            if (kind === "pli") pipe.send(header, keyframeRequest, r.port);
+          },
+        };
+      };
+      const p = new Producer(r.producerId, r.kind, r.mid, r.ssrc, null, r.codec, r.extensions, sinkFor(0));
+      if (r.layers) for (const [i, l] of r.layers.entries()) p.addLayer(l.rid, l.width, l.height, sinkFor(i));
+      this.producers.set(r.producerId, { producer: p, transport: null, router });
+      this.pipeProducers.set(r.pipeId, p);
+      return {};
+    },
+    setConsumerPreferences: ({ consumerId, width, height, disabled }) => {
+      const c = this.consumers.get(consumerId);
+      if (!c) throw new RequestError("NOT_FOUND", `consumer ${consumerId} not found`);
+      c.setPreferences(width, height, disabled, performance.now());
       return {};
     },
     pauseProducer: ({ producerId, paused }) => {
@@ -208,9 +305,13 @@ export class WorkerCore {
       return {};
     },
     getTransportStats: ({ transportId }) => this.transport(transportId).stats(),
+    setDataParticipant: ({ transportId, identity, canPublishData }) => {
+      this.transport(transportId).setDataParticipant({ identity, canPublishData });
+      return {};
+    },
     getWorkerStats: () => {
-      let rtpForwarded = 0;
-      for (const c of this.consumers.values()) rtpForwarded += c.packetsSent;
+      let rtpForwarded = this.counters.rtpForwardedByClosed;
+      for (const c of this.consumers.values()) if (!c.closed) rtpForwarded += c.packetsSent;
       let keyframeRequestsSent = this.closedKeyframeRequests;
       for (const t of this.transports.values()) keyframeRequestsSent += t.rtcp.keyframeRequestsSent;
       return {
@@ -224,10 +325,21 @@ export class WorkerCore {
         stunRequests: this.counters.stunRequests,
         stunRejected: this.counters.stunRejected,
         rtpForwarded,
+        utilisation: this.utilisation,
+        videoStreamsShed: this.guard.shedCount,
+        videoStreamsShedTotal: this.guard.totalShed,
         keyframeRequestsSent,
+        data: { ...this.dataStats },
       };
     },
   };
+
+  private closePipeProducer(producerId: string, p: Producer): void {
+    this.producers.delete(producerId);
+    for (const [pipeId, q] of this.pipeProducers) if (q === p) this.pipeProducers.delete(pipeId);
+    for (const c of p.consumers) this.consumers.delete(c.id);
+    p.close();
+  }
 
   private transport(id: string): WebRtcTransport {
     const t = this.transports.get(id);
@@ -245,17 +357,69 @@ export class WorkerCore {
     for (const [id, c] of this.consumers) if (c.closed) this.consumers.delete(id);
   }
 
+  /** Event-loop utilisation of this worker since the last sample; the overload guard sheds or restores video. */
+  private sampleLoad(): void {
+    const elu = performance.eventLoopUtilization(this.lastElu);
+    this.lastElu = performance.eventLoopUtilization();
+    this.utilisation = elu.utilization;
+    const before = this.guard.shedCount;
+    const now = performance.now();
+    this.guard.sample(elu.utilization, this.consumers.values(), now);
+    this.updateLayers(now);
+    const after = this.guard.shedCount;
+    if (before === 0 && after > 0) {
+      this.notify("log", {
+        level: "warn",
+        msg: "media worker overloaded: shedding video to the slowest subscribers",
+        data: { worker: this.init.workerIndex, utilisation: Number(elu.utilization.toFixed(3)), videoStreamsShed: after },
+      });
+    } else if (before > 0 && after === 0) {
+      this.notify("log", {
+        level: "info",
+        msg: "media worker recovered: every video stream forwarded again",
+        data: { worker: this.init.workerIndex, videoStreamsShedTotal: this.guard.totalShed },
+      });
+    }
+  }
+
+  /** Simulcast: every consumer re-chooses its layer; dynacast tells the main thread which layers anyone needs. */
+  private updateLayers(now: number): void {
+    for (const t of this.transports.values()) t.bandwidth?.allocate(now);
+    for (const c of this.consumers.values()) if (c.forwarder !== null && !c.closed) c.updateLayer(now);
+    for (const [producerId, e] of this.producers) {
+      const p = e.producer;
+      if (p.layers.length === 0) continue;
+      // The lowest layer always stays on: a new subscriber starts at once, and nothing can deadlock on "nobody wants what is not live".
+      const active = p.layers.map((_, i) => i === 0);
+      for (const c of p.consumers) {
+        if (!(c instanceof Consumer) || c.forwarder === null) continue;
+        // The layer it would like, and the ones it forwards or is switching to (bandwidth may hold it lower).
+        for (const l of [c.desiredLayer, c.forwarder.currentLayer, c.forwarder.targetLayer])
+          if (l >= 0 && l < active.length) active[l] = true;
+      }
+      const key = active.map((a) => (a ? "1" : "0")).join("");
+      if (this.layersWanted.get(producerId) === key) continue;
+      this.layersWanted.set(producerId, key);
+      this.notify("layersWanted", { producerId, active });
+    }
+  }
+
   private tick(): void {
     const now = performance.now();
     for (const t of this.transports.values()) t.tick(now);
+    this.activity.reportConnectionQuality(this.transports.values(), now);
     for (const [id, c] of this.consumers) if (c.closed) this.consumers.delete(id);
   }
 
   shutdown(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.guardTimer) clearInterval(this.guardTimer);
+    if (this.feedbackTimer) clearInterval(this.feedbackTimer);
+    if (this.levelTimer) clearInterval(this.levelTimer);
     for (const r of this.routers.values()) r.close();
     this.routers.clear();
     this.udp?.close();
     this.tcp?.close();
+    this.pipe?.close();
   }
 }

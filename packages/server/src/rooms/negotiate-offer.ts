@@ -1,9 +1,11 @@
 import { type ClientMessageOf, canPublishSource } from "@relais/protocol";
+import { DATA_MAX_MESSAGE_SIZE } from "../media-channel/messages.js";
 import type { MediaTransport } from "../media-control/media-transport.js";
 import {
   buildAnswer,
   type CodecPolicy,
   type ExtensionIds,
+  isDataChannelSection,
   parseSdp,
   publisherSsrcs,
   SdpParseError,
@@ -13,6 +15,7 @@ import {
   selectPublishCodec,
   selectSubscribeCodec,
   transportParameters,
+  withSimulcastExtensions,
 } from "../sdp/index.js";
 import { newSid, newSsrc } from "../shared/ids.js";
 import { RelaisError } from "../shared/relais-error.js";
@@ -36,7 +39,34 @@ export interface NegotiationResult {
 type Offer = ClientMessageOf<"offer">;
 
 function extensionIds(ids: ExtensionIds): ExtensionIds {
-  return { mid: ids.mid, audioLevel: ids.audioLevel, absSendTime: ids.absSendTime, transportCc: ids.transportCc };
+  return {
+    mid: ids.mid,
+    audioLevel: ids.audioLevel,
+    absSendTime: ids.absSendTime,
+    transportCc: ids.transportCc,
+    rid: ids.rid ?? 0,
+    repairedRid: ids.repairedRid ?? 0,
+  };
+}
+
+type SimulcastLayers = NonNullable<Offer["publications"][number]["layers"]>;
+
+/**
+ * The simulcast streams of a publishing m-section, lowest quality first: the SDK's
+ * `layers` (with their sizes) when they match the offer's `a=simulcast:send`, else
+ * the offer's order with sizes unknown. Null = not simulcast.
+ */
+function simulcastLayers(m: SdpSession["media"][number], request: Offer["publications"][number]): SimulcastLayers | null {
+  const rids = m.simulcastSend;
+  if (m.kind !== "video" || rids === null || rids.length < 2) return null;
+  const sendRids = new Set(m.rids.filter((r) => r.direction === "send").map((r) => r.id));
+  if (!rids.every((r) => sendRids.has(r)))
+    throw new RelaisError("SDP_INVALID", `m-section ${m.mid}: a=simulcast names a rid without a=rid.`);
+  const requested = request.layers;
+  if (requested && requested.length === rids.length && requested.every((l) => rids.includes(l.rid))) return requested;
+  if (requested)
+    throw new RelaisError("SDP_INVALID", `m-section ${m.mid}: publication layers do not match a=simulcast:send ${rids.join(";")}.`);
+  return rids.map((rid) => ({ rid, width: 0, height: 0 }));
 }
 
 /**
@@ -85,6 +115,11 @@ export async function negotiateOffer(
       continue;
     }
     seenMids.add(mid);
+    // Data channels (RFC 8841): SCTP over the bundled DTLS, terminated and relayed by the worker.
+    if (m.port !== 0 && isDataChannelSection(m)) {
+      sections.push({ role: "data", mid, maxMessageSize: DATA_MAX_MESSAGE_SIZE });
+      continue;
+    }
     const stopped = m.port === 0 || m.direction === "inactive" || (m.kind !== "audio" && m.kind !== "video");
     const clientSends = m.direction === "sendonly" || m.direction === "sendrecv";
     const existingPub = p.publicationByMid(mid);
@@ -104,7 +139,18 @@ export async function negotiateOffer(
     if (clientSends) {
       const pub = p.publicationByMid(mid);
       if (pub) {
-        sections.push({ role: "publish", mid, codec: pub.codec, extensions: selectExtensions(m.extMaps, m.kind, "publish", ctx.policy) });
+        const ext = selectExtensions(m.extMaps, m.kind, "publish", ctx.policy);
+        sections.push(
+          pub.layers
+            ? {
+                role: "publish",
+                mid,
+                codec: pub.codec,
+                extensions: withSimulcastExtensions(ext, m.extMaps),
+                rids: pub.layers.map((l) => l.rid),
+              }
+            : { role: "publish", mid, codec: pub.codec, extensions: ext },
+        );
         pubResults.push({ mid, trackSid: pub.sid });
         continue;
       }
@@ -117,9 +163,16 @@ export async function negotiateOffer(
         throw new RelaisError("PERMISSION_DENIED", `The token does not grant publishing ${request.source}.`);
       const codec = selectPublishCodec(m, ctx.policy);
       if (!codec) throw new RelaisError("CODEC_UNSUPPORTED", `No supported ${m.kind} codec offered on m-section ${mid}.`);
-      const ssrcs = publisherSsrcs(m);
+      const layers = simulcastLayers(m, request);
+      // Simulcast streams signal no SSRC: the worker learns them from the rid header extension (RFC 8852).
+      const ssrcs = layers ? { ssrc: 0, rtxSsrc: null } : publisherSsrcs(m);
       if (!ssrcs) throw new RelaisError("SDP_INVALID", `m-section ${mid} sends media but signals no a=ssrc.`);
-      const extensions = selectExtensions(m.extMaps, m.kind, "publish", ctx.policy);
+      let extensions = selectExtensions(m.extMaps, m.kind, "publish", ctx.policy);
+      if (layers) {
+        extensions = withSimulcastExtensions(extensions, m.extMaps);
+        if (!extensions.rid)
+          throw new RelaisError("SDP_INVALID", `m-section ${mid} uses simulcast without the rtp-stream-id header extension.`);
+      }
       const sid = newSid("TR_" + (m.kind === "audio" ? "AU" : "VI"));
       const rtx = codec.rtxPayloadType !== null ? ssrcs.rtxSsrc : null;
       await transport.produce({
@@ -128,6 +181,18 @@ export async function negotiateOffer(
         mid,
         ssrc: ssrcs.ssrc,
         rtxSsrc: rtx,
+        layers: layers ? layers.map((l) => ({ rid: l.rid, width: l.width, height: l.height })) : null,
+        // Dynacast: the publisher stops encoding the streams nobody watches (RTCRtpSender encodings[i].active).
+        ...(layers
+          ? {
+              onLayersWanted: (active: boolean[]) =>
+                p.send({
+                  type: "subscribedQualityUpdate",
+                  trackSid: sid,
+                  layers: layers.map((l, i) => ({ rid: l.rid, active: active[i] === true })),
+                }),
+            }
+          : {}),
         codec: {
           mimeType: codec.mimeType,
           payloadType: codec.payloadType,
@@ -146,9 +211,10 @@ export async function negotiateOffer(
         mid,
         codec,
         producerId: sid,
+        ...(layers ? { layers } : {}),
       };
       p.publications.set(sid, publication);
-      sections.push({ role: "publish", mid, codec, extensions });
+      sections.push({ role: "publish", mid, codec, extensions, ...(layers ? { rids: layers.map((l) => l.rid) } : {}) });
       pubResults.push({ mid, trackSid: sid });
       ctx.published(p, publication);
       continue;
@@ -206,7 +272,8 @@ function validateNewPublications(
       throw new RelaisError("PERMISSION_DENIED", `The token does not grant publishing ${request.source}.`);
     if (!selectPublishCodec(m, ctx.policy))
       throw new RelaisError("CODEC_UNSUPPORTED", `No supported ${m.kind} codec offered on m-section ${m.mid}.`);
-    if (!publisherSsrcs(m)) throw new RelaisError("SDP_INVALID", `m-section ${m.mid} sends media but signals no a=ssrc.`);
+    if (!simulcastLayers(m, request) && !publisherSsrcs(m))
+      throw new RelaisError("SDP_INVALID", `m-section ${m.mid} sends media but signals no a=ssrc.`);
   }
 }
 
@@ -246,6 +313,7 @@ async function subscribe(
       producerId: publication.producerId,
       mid,
       cname: found.owner.sid,
+      priority: publication.source === "screen_share" ? "screen" : "normal",
       ssrc,
       rtxSsrc,
       codec: { mimeType: codec.mimeType, payloadType: codec.payloadType, clockRate: codec.clockRate, rtxPayloadType: codec.rtxPayloadType },

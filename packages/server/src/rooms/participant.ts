@@ -1,4 +1,4 @@
-import type { DisconnectReason, ParticipantInfo, ResolvedGrants, ServerMessage } from "@relais/protocol";
+import type { ConnectionQuality, DisconnectReason, ParticipantInfo, ResolvedGrants, ServerMessage } from "@relais/protocol";
 import type { MediaTransport } from "../media-control/media-transport.js";
 import { newSid } from "../shared/ids.js";
 import { type SignalSink, type Subscription, type TrackPublication, trackInfo } from "./types.js";
@@ -26,6 +26,10 @@ export class Participant {
   /** The client's ICE ufrag once its first offer was applied; a new one means an ICE restart. */
   remoteIceUfrag: string | null = null;
   leaveReason: DisconnectReason | null = null;
+  /** Scored by the media worker from loss, jitter and RTT both ways (room-activity.ts). */
+  connectionQuality: ConnectionQuality = "unknown";
+  /** Mean opinion score behind `connectionQuality` (0 when lost or unknown). */
+  connectionScore = 0;
 
   constructor(
     readonly identity: string,

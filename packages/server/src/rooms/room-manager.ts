@@ -108,7 +108,7 @@ export class RoomManager {
   /** A media worker died: its rooms cannot carry media any more; their participants are told and removed. */
   async mediaWorkerDied(index: number): Promise<void> {
     for (const room of [...this.rooms.values()]) {
-      if (room.mediaWorkerIndex !== index) continue;
+      if (!room.mediaWorkerIndexes.includes(index)) continue;
       await this.close(room.name, "transport_failure");
     }
   }

@@ -8,8 +8,9 @@ import { RelaisError } from "../shared/relais-error.js";
 import type { TypedEmitter } from "../shared/typed-emitter.js";
 import { type NegotiationContext, type NegotiationResult, negotiateOffer, releaseSubscription, unpublish } from "./negotiate-offer.js";
 import type { Participant } from "./participant.js";
+import { RoomActivity } from "./room-activity.js";
 import type { RoomEventMap } from "./room-events.js";
-import { type SignalSink, type TrackPublication, trackInfo } from "./types.js";
+import { type SignalSink, type Subscription, type TrackPublication, trackInfo } from "./types.js";
 
 export interface RoomOptions {
   name: string;
@@ -40,6 +41,8 @@ export class Room {
   closed = false;
   metadata: string;
   private readonly ctx: NegotiationContext;
+  /** Active speakers and connection qualities (speakersChanged, connectionQualityChanged). */
+  private readonly activity = new RoomActivity({ broadcast: (msg) => this.broadcast(msg) });
 
   constructor(private readonly o: RoomOptions) {
     this.metadata = o.metadata ?? "";
@@ -85,9 +88,9 @@ export class Room {
     return this.router;
   }
 
-  /** Index of the media worker carrying this room, or null before its first participant. */
-  get mediaWorkerIndex(): number | null {
-    return this.routerHandle?.worker.index ?? null;
+  /** Indexes of the media workers this room's media runs on (a large room spans several). */
+  get mediaWorkerIndexes(): number[] {
+    return this.routerHandle?.workerIndexes ?? [];
   }
 
   byIdentity(identity: string): Participant | undefined {
@@ -117,6 +120,9 @@ export class Room {
       this.o.log("warn", "cannot create a media transport", { room: this.name, error: (err as Error).message });
       throw new RelaisError("MEDIA_UNAVAILABLE");
     }
+    this.o.media.activity.watch(p.transport.id, this.activity.listenerFor(p));
+    // Data channels: the worker stamps this identity on what the participant sends (docs/data-channels.md).
+    await p.transport.setDataParticipant({ identity: p.identity, canPublishData: p.grants.publishData });
     p.sink = sink;
     p.state = "active";
     this.sendJoined(p, requestId, false);
@@ -137,6 +143,7 @@ export class Room {
       iceServers: this.o.iceServers,
       resumeWindowS: this.o.resumeWindowS,
     });
+    for (const msg of this.activity.currentState(this.participants.values())) p.send(msg);
   }
 
   /** Reattaches a participant whose signaling dropped (its media kept flowing). */
@@ -177,12 +184,27 @@ export class Room {
     await unpublish(this.ctx, p, p.transport, pub);
   }
 
-  setMuted(p: Participant, trackSid: string, muted: boolean): void {
+  /** The publisher mutes or unmutes its own track; a moderator's mute holds unless it is an admin. */
+  async setMuted(p: Participant, trackSid: string, muted: boolean): Promise<void> {
     const pub = p.publications.get(trackSid);
     if (!pub) throw new RelaisError("TRACK_NOT_FOUND");
     if (pub.muted === muted) return;
+    if (!muted && pub.mutedByModerator) {
+      if (!p.grants.admin) throw new RelaisError("PERMISSION_DENIED", "A moderator muted this track.");
+      // An admin lifts the moderator's mute: forwarding resumes.
+      await p.transport?.pauseProducer(pub.producerId, false);
+      pub.mutedByModerator = false;
+    }
     pub.muted = muted;
     this.broadcast({ type: "trackMuted", participantSid: p.sid, trackSid, muted }, p);
+  }
+
+  /** Adaptive stream: how large `p` renders a track it subscribes to; the media plane picks the simulcast layer. */
+  async setTrackSettings(p: Participant, trackSid: string, width: number, height: number, disabled: boolean): Promise<void> {
+    let sub: Subscription | undefined;
+    for (const s of p.subscriptions.values()) if (s.trackSid === trackSid) sub = s;
+    if (!sub || !p.transport) throw new RelaisError("TRACK_NOT_FOUND", "Not subscribed to this track.");
+    await p.transport.setConsumerPreferences(sub.consumerId, width, height, disabled);
   }
 
   /** A track left the room: subscribers lose it (their consumers closed with the producer). */
@@ -194,6 +216,7 @@ export class Room {
       }
     }
     this.broadcast({ type: "trackUnpublished", participantSid: p.sid, trackSid: pub.sid }, p);
+    this.activity.forget(p, pub.producerId);
     this.o.events.safeEmit("trackUnpublished", this.info(), p.info(), trackInfo(pub));
   }
 
@@ -211,6 +234,8 @@ export class Room {
     p.subscriptions.clear();
     const transport = p.transport;
     p.transport = null;
+    if (transport) this.o.media.activity.unwatch(transport.id);
+    this.activity.forget(p);
     await transport?.close();
     this.participants.delete(p.sid);
     this.broadcast({ type: "participantLeft", participantSid: p.sid, identity: p.identity }, p);
@@ -239,9 +264,16 @@ export class Room {
       if (perms.canPublish !== undefined) p.grants.publish = perms.canPublish;
       if (perms.canSubscribe !== undefined) p.grants.subscribe = perms.canSubscribe;
       if (perms.canPublishData !== undefined) p.grants.publishData = perms.canPublishData;
+      if (perms.canPublishData !== undefined)
+        void p.transport?.setDataParticipant({ identity: p.identity, canPublishData: p.grants.publishData });
       if (perms.admin !== undefined) p.grants.admin = perms.admin;
       // A revoked permission takes effect at once: tracks are unpublished, subscriptions released.
-      if (!p.grants.publish) for (const pub of [...p.publications.values()]) await unpublish(this.ctx, p, p.transport, pub);
+      // The publisher is told too: its client stops sending what the server no longer takes.
+      if (!p.grants.publish)
+        for (const pub of [...p.publications.values()]) {
+          await unpublish(this.ctx, p, p.transport, pub);
+          p.send({ type: "trackUnpublished", participantSid: p.sid, trackSid: pub.sid });
+        }
       if (!p.grants.subscribe && p.transport)
         for (const sub of [...p.subscriptions.values()]) await releaseSubscription(p, p.transport, sub);
     }
@@ -255,7 +287,8 @@ export class Room {
     if (!pub) throw new RelaisError("TRACK_NOT_FOUND");
     await p.transport?.pauseProducer(pub.producerId, muted);
     pub.muted = muted;
-    this.broadcast({ type: "trackMuted", participantSid: p.sid, trackSid, muted });
+    pub.mutedByModerator = muted;
+    this.broadcast({ type: "trackMuted", participantSid: p.sid, trackSid, muted, byModerator: true });
   }
 
   broadcast(msg: ServerMessage, except?: Participant): void {
@@ -279,6 +312,7 @@ export class Room {
     this.closed = true;
     this.cancelEmptyTimer();
     for (const p of [...this.participants.values()]) await this.remove(p, reason);
+    this.activity.close();
     const router = this.router;
     this.router = null;
     if (router) await (await router.catch(() => null))?.close();

@@ -16,10 +16,14 @@ export interface TrackPublication {
   source: TrackSource;
   name: string;
   muted: boolean;
+  /** Muted by a moderator (REST API): the publisher may not unmute it unless it is an admin. */
+  mutedByModerator?: boolean;
   mid: string;
   codec: NegotiatedCodec;
   /** Producer id in the worker (= sid). */
   producerId: string;
+  /** Simulcast streams, lowest quality first (width/height 0 when the client did not say). */
+  layers?: { rid: string; width: number; height: number; maxBitrate?: number }[];
 }
 
 /** One forwarded track toward one participant (a Consumer in the worker). */

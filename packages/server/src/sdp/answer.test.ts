@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildAnswer, candidateLine, type LocalTransportDescription, publisherSsrcs, type SectionAnswer } from "./answer.js";
+import {
+  buildAnswer,
+  candidateLine,
+  isDataChannelSection,
+  type LocalTransportDescription,
+  publisherSsrcs,
+  type SectionAnswer,
+} from "./answer.js";
 import { type CodecPolicy, type NegotiatedCodec, selectExtensions, selectPublishCodec, selectSubscribeCodec } from "./codecs.js";
 import { CHROME_PUBLISH_OFFER, CHROME_REOFFER_STOPPED_AND_DATACHANNEL, CHROME_REOFFER_WITH_RECVONLY } from "./fixtures.js";
 import { parseSdp, transportParameters } from "./parse.js";
@@ -178,9 +185,13 @@ describe("buildAnswer: re-offer with subscriptions", () => {
     ]);
     assert.deepEqual(
       video.filter((l) => l.startsWith("a=extmap")),
-      ["a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid"],
+      [
+        "a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+        "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
+      ],
     );
-    assert.ok(!video.some((l) => l.includes("transport-cc")), "no transport-cc toward subscribers");
+    // The subscriber's transport-cc feedback drives our send-side bandwidth estimate.
+    assert.ok(video.includes("a=rtcp-fb:96 transport-cc"), "transport-cc feedback toward subscribers");
   });
 
   it("an audio subscription without RTX has one SSRC and no group", () => {
@@ -191,7 +202,7 @@ describe("buildAnswer: re-offer with subscriptions", () => {
     );
     assert.deepEqual(
       audio.filter((l) => l.startsWith("a=extmap")).map((l) => l.split(" ")[0]),
-      ["a=extmap:1", "a=extmap:4"],
+      ["a=extmap:1", "a=extmap:3", "a=extmap:4"],
     );
   });
 
@@ -248,5 +259,73 @@ describe("buildAnswer: edge cases", () => {
     assert.equal(candidateLine(LOCAL.candidates[0]!), "a=candidate:1 1 udp 2130706431 192.0.2.10 7882 typ host generation 0");
     const v6 = { foundation: "3", protocol: "tcp" as const, priority: 1, ip: "2001:db8::1", port: 443 };
     assert.equal(candidateLine(v6), "a=candidate:3 1 tcp 1 2001:db8::1 443 typ host tcptype passive generation 0");
+  });
+});
+
+/** What Chrome offers for a PeerConnection with only data channels (the SDK's first offer before any track). */
+const CHROME_DATA_ONLY_OFFER = [
+  "v=0",
+  "o=- 4611731400430051336 2 IN IP4 127.0.0.1",
+  "s=-",
+  "t=0 0",
+  "a=group:BUNDLE 0",
+  "a=extmap-allow-mixed",
+  "a=msid-semantic: WMS",
+  "m=application 9 UDP/DTLS/SCTP webrtc-datachannel",
+  "c=IN IP4 0.0.0.0",
+  "a=ice-ufrag:4r2l",
+  "a=ice-pwd:R930dpB4PrXlEaJEFjzHxi/e",
+  "a=ice-options:trickle",
+  "a=fingerprint:sha-256 52:05:58:80:53:5E:E9:2D:A4:F6:01:BF:7D:03:74:9E:CD:6D:C4:51:B4:FE:D1:EE:90:66:A1:AA:5D:14:5E:07",
+  "a=setup:actpass",
+  "a=mid:0",
+  "a=sctp-port:5000",
+  "a=max-message-size:262144",
+  "",
+].join("\r\n");
+
+describe("buildAnswer: data channels (RFC 8841)", () => {
+  it("answers m=application with sctp-port, max-message-size and DTLS passive, in BUNDLE", () => {
+    const offer = parseSdp(CHROME_DATA_ONLY_OFFER);
+    assert.equal(isDataChannelSection(offer.media[0]!), true);
+    const text = buildAnswer(offer, {
+      sessionId: "1",
+      sessionVersion: 1,
+      local: LOCAL,
+      sections: [{ role: "data", mid: "0", maxMessageSize: 65536 }],
+    });
+    assert.match(text, /\r\na=group:BUNDLE 0\r\n/);
+    const lines = sectionLines(text, 0);
+    assert.equal(lines[0], "m=application 9 UDP/DTLS/SCTP webrtc-datachannel");
+    for (const line of ["a=setup:passive", "a=mid:0", "a=sctp-port:5000", "a=max-message-size:65536", "a=end-of-candidates"]) {
+      assert.ok(lines.includes(line), `${line} in the data section`);
+    }
+    assert.ok(!lines.some((l) => l.startsWith("a=rtcp") || l.startsWith("a=rtpmap")), "no RTP attributes on a data section");
+    const answer = parseSdp(text);
+    const m = answer.media[0]!;
+    assert.deepEqual([m.kind, m.port, m.protocol, m.formats], ["application", 9, "UDP/DTLS/SCTP", ["webrtc-datachannel"]]);
+    assert.deepEqual([m.iceUfrag, m.icePwd, m.fingerprints], [LOCAL.iceUfrag, LOCAL.icePwd, [LOCAL.fingerprint]]);
+    assert.equal(lines.filter((l) => l.startsWith("a=candidate:")).length, LOCAL.candidates.length);
+  });
+
+  it("bundles the data section with media sections", () => {
+    const { offer, sections } = negotiate(CHROME_REOFFER_STOPPED_AND_DATACHANNEL);
+    // The fixture's data section is stopped (port 0); re-open it as the SDK's offers do.
+    const dataIndex = offer.media.findIndex(isDataChannelSection);
+    assert.ok(dataIndex >= 0);
+    offer.media[dataIndex]!.port = 9;
+    sections[dataIndex] = { role: "data", mid: offer.media[dataIndex]!.mid!, maxMessageSize: 65536 };
+    const text = buildAnswer(offer, { sessionId: "1", sessionVersion: 2, local: LOCAL, sections });
+    assert.match(text, /\r\na=group:BUNDLE 1 2 3\r\n/);
+    assert.equal(sectionLines(text, dataIndex)[0], "m=application 9 UDP/DTLS/SCTP webrtc-datachannel");
+  });
+
+  it("recognises only DTLS/SCTP webrtc-datachannel application sections", () => {
+    const offer = parseSdp(CHROME_PUBLISH_OFFER);
+    assert.ok(offer.media.every((m) => !isDataChannelSection(m)));
+    const legacy = parseSdp("v=0\r\nm=application 9 UDP/BFCP 5000\r\na=mid:0\r\n");
+    assert.equal(isDataChannelSection(legacy.media[0]!), false);
+    const tcp = parseSdp("v=0\r\nm=application 9 TCP/DTLS/SCTP webrtc-datachannel\r\na=mid:0\r\n");
+    assert.equal(isDataChannelSection(tcp.media[0]!), true);
   });
 });

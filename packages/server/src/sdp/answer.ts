@@ -25,6 +25,8 @@ export interface PublishSection extends SectionBase {
   role: "publish";
   codec: NegotiatedCodec;
   extensions: ExtensionIds;
+  /** Simulcast streams accepted (RFC 8853), in the offer's order; absent = one stream. */
+  rids?: string[];
 }
 /** The client receives a forwarded track on this m-section; we send (a=sendonly). */
 export interface SubscribeSection extends SectionBase {
@@ -41,7 +43,21 @@ export interface SubscribeSection extends SectionBase {
 export interface RejectSection extends SectionBase {
   role: "reject";
 }
-export type SectionAnswer = PublishSection | SubscribeSection | RejectSection;
+/** The client's data channels (m=application, RFC 8841): SCTP over the bundled DTLS, terminated by the SFU. */
+export interface DataSection extends SectionBase {
+  role: "data";
+  /** a=max-message-size (RFC 8841 §6): the largest message we accept. */
+  maxMessageSize: number;
+}
+export type SectionAnswer = PublishSection | SubscribeSection | RejectSection | DataSection;
+
+/** Our SCTP port; WebRTC peers use 5000 on both sides (RFC 8841 §5). */
+export const SCTP_PORT = 5000;
+
+/** Whether an offered m-section is WebRTC data channels over DTLS/SCTP (RFC 8841 §4). */
+export function isDataChannelSection(m: SdpSession["media"][number]): boolean {
+  return m.kind === "application" && /(^|\/)DTLS\/SCTP$/.test(m.protocol) && m.formats.includes("webrtc-datachannel");
+}
 
 function codecLines(c: NegotiatedCodec): string[] {
   const name = c.mimeType.split("/")[1];
@@ -82,6 +98,22 @@ export function buildAnswer(offer: SdpSession, o: AnswerOptions): string {
       out.push("a=inactive");
       return;
     }
+    if (s.role === "data") {
+      out.push(
+        `m=application 9 ${m.protocol} webrtc-datachannel`,
+        "c=IN IP4 0.0.0.0",
+        `a=ice-ufrag:${o.local.iceUfrag}`,
+        `a=ice-pwd:${o.local.icePwd}`,
+        `a=fingerprint:${o.local.fingerprint.algorithm} ${o.local.fingerprint.value}`,
+        "a=setup:passive",
+        `a=mid:${s.mid}`,
+        `a=sctp-port:${SCTP_PORT}`,
+        `a=max-message-size:${s.maxMessageSize}`,
+      );
+      for (const cand of o.local.candidates) out.push(candidateLine(cand));
+      out.push("a=end-of-candidates");
+      return;
+    }
     const c = s.codec;
     const pts = c.rtxPayloadType !== null ? `${c.payloadType} ${c.rtxPayloadType}` : `${c.payloadType}`;
     out.push(
@@ -97,6 +129,10 @@ export function buildAnswer(offer: SdpSession, o: AnswerOptions): string {
       s.role === "publish" ? "a=recvonly" : "a=sendonly",
     );
     if (s.role === "subscribe") out.push(`a=msid:${s.streamId} ${s.trackId}`);
+    if (s.role === "publish" && s.rids && s.rids.length > 0) {
+      for (const rid of s.rids) out.push(`a=rid:${rid} recv`);
+      out.push(`a=simulcast:recv ${s.rids.join(";")}`);
+    }
     out.push("a=rtcp-mux");
     if (m.rtcpRsize) out.push("a=rtcp-rsize");
     out.push(...codecLines(c));

@@ -117,16 +117,17 @@ describe("selectSubscribeCodec", () => {
   const producer = (policy: CodecPolicy, formats?: string[]): NegotiatedCodec =>
     selectPublishCodec(formats ? reorder(pubVideo, formats) : pubVideo, policy)!;
 
-  it("VP8 to a Chrome subscriber: its payload types, no transport-cc", () => {
+  it("VP8 to a Chrome subscriber: its payload types, with transport-cc (our send-side estimate needs its feedback)", () => {
     assert.deepEqual(selectSubscribeCodec(subVideo, producer(ALL), ALL), {
       mimeType: "video/VP8",
       payloadType: 96,
       clockRate: 90000,
       channels: 1,
       fmtp: "",
-      rtcpFeedback: VIDEO_FB,
+      rtcpFeedback: [...VIDEO_FB, "transport-cc"],
       rtxPayloadType: 97,
     });
+    assert.deepEqual(selectSubscribeCodec(subVideo, producer(ALL), { ...ALL, transportCc: false })?.rtcpFeedback, VIDEO_FB);
   });
 
   it("returns the subscriber's payload types, not the producer's", () => {
@@ -137,7 +138,10 @@ describe("selectSubscribeCodec", () => {
 
   it("opus to a recvonly audio section", () => {
     const c = selectSubscribeCodec(subAudio, selectPublishCodec(pubAudio, ALL)!, ALL);
-    assert.deepEqual([c?.mimeType, c?.payloadType, c?.channels, c?.rtxPayloadType, c?.rtcpFeedback], ["audio/opus", 111, 2, null, []]);
+    assert.deepEqual(
+      [c?.mimeType, c?.payloadType, c?.channels, c?.rtxPayloadType, c?.rtcpFeedback],
+      ["audio/opus", 111, 2, null, ["transport-cc"]],
+    );
     assert.equal(c?.fmtp, "minptime=10;useinbandfec=1");
   });
 
@@ -189,19 +193,20 @@ describe("selectExtensions / extensionLines", () => {
     assert.equal(selectExtensions(pubVideo.extMaps, "video", "publish", { ...ALL, transportCc: false }).transportCc, 0);
   });
 
-  it("subscribe: only mid (and audio level for audio)", () => {
+  it("subscribe: mid, transport-cc (by policy) and audio level for audio; never abs-send-time", () => {
     assert.deepEqual(selectExtensions(subAudio.extMaps, "audio", "subscribe", ALL), {
       mid: 4,
       audioLevel: 1,
       absSendTime: 0,
-      transportCc: 0,
+      transportCc: 3,
     });
     assert.deepEqual(selectExtensions(subVideo.extMaps, "video", "subscribe", ALL), {
       mid: 4,
       audioLevel: 0,
       absSendTime: 0,
-      transportCc: 0,
+      transportCc: 3,
     });
+    assert.equal(selectExtensions(subVideo.extMaps, "video", "subscribe", { ...ALL, transportCc: false }).transportCc, 0);
     assert.deepEqual(selectExtensions([], "video", "publish", ALL), { mid: 0, audioLevel: 0, absSendTime: 0, transportCc: 0 });
   });
 

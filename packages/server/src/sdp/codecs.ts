@@ -17,6 +17,9 @@ export const ExtensionUri = {
   audioLevel: "urn:ietf:params:rtp-hdrext:ssrc-audio-level",
   absSendTime: "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
   transportCc: "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
+  /** RFC 8852: which simulcast stream (rid) a packet belongs to, and the rid an RTX packet repairs. */
+  rid: "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id",
+  repairedRid: "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id",
 } as const;
 
 /** Header extension ids negotiated on an m-section (0 = not negotiated). */
@@ -25,6 +28,9 @@ export interface ExtensionIds {
   audioLevel: number;
   absSendTime: number;
   transportCc: number;
+  /** Simulcast publishers only (0 or absent = not negotiated). */
+  rid?: number;
+  repairedRid?: number;
 }
 
 export type VideoCodecName = "VP8" | "VP9" | "H264" | "AV1";
@@ -120,7 +126,8 @@ export function selectSubscribeCodec(media: SdpMedia, producer: NegotiatedCodec,
   for (const r of media.rtpMaps) {
     if (r.name.toLowerCase() !== name || r.clockRate !== producer.clockRate) continue;
     if (!sameFormat(name!, media.fmtps.get(r.payloadType) ?? "", producer.fmtp)) continue;
-    const codec = build(media, r.payloadType, { ...policy, transportCc: false });
+    // transport-cc toward subscribers too: their feedback drives our send-side bandwidth estimate.
+    const codec = build(media, r.payloadType, policy);
     // The subscriber decodes the producer's bitstream, so the producer's fmtp describes it.
     codec.fmtp = producer.fmtp;
     return codec;
@@ -133,11 +140,15 @@ export function selectExtensions(extMaps: ExtMap[], kind: string, role: "publish
   const find = (uri: string) => extMaps.find((e) => e.uri === uri)?.id ?? 0;
   const ids: ExtensionIds = { mid: find(ExtensionUri.mid), audioLevel: 0, absSendTime: 0, transportCc: 0 };
   if (kind === "audio") ids.audioLevel = find(ExtensionUri.audioLevel);
-  if (role === "publish") {
-    ids.absSendTime = find(ExtensionUri.absSendTime);
-    if (policy.transportCc) ids.transportCc = find(ExtensionUri.transportCc);
-  }
+  if (policy.transportCc) ids.transportCc = find(ExtensionUri.transportCc);
+  if (role === "publish") ids.absSendTime = find(ExtensionUri.absSendTime);
   return ids;
+}
+
+/** A simulcast publisher's m-section also needs the rid extensions (RFC 8852) to tell its streams apart. */
+export function withSimulcastExtensions(ids: ExtensionIds, extMaps: ExtMap[]): ExtensionIds {
+  const find = (uri: string) => extMaps.find((e) => e.uri === uri)?.id ?? 0;
+  return { ...ids, rid: find(ExtensionUri.rid), repairedRid: find(ExtensionUri.repairedRid) };
 }
 
 export function extensionLines(ids: ExtensionIds): string[] {
@@ -146,5 +157,7 @@ export function extensionLines(ids: ExtensionIds): string[] {
   if (ids.absSendTime) lines.push(`a=extmap:${ids.absSendTime} ${ExtensionUri.absSendTime}`);
   if (ids.transportCc) lines.push(`a=extmap:${ids.transportCc} ${ExtensionUri.transportCc}`);
   if (ids.mid) lines.push(`a=extmap:${ids.mid} ${ExtensionUri.mid}`);
+  if (ids.rid) lines.push(`a=extmap:${ids.rid} ${ExtensionUri.rid}`);
+  if (ids.repairedRid) lines.push(`a=extmap:${ids.repairedRid} ${ExtensionUri.repairedRid}`);
   return lines;
 }

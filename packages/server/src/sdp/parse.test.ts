@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { publisherSsrcs } from "./answer.js";
-import { CHROME_PUBLISH_OFFER, CHROME_REOFFER_STOPPED_AND_DATACHANNEL, CHROME_REOFFER_WITH_RECVONLY } from "./fixtures.js";
+import {
+  CHROME_PUBLISH_OFFER,
+  CHROME_REOFFER_STOPPED_AND_DATACHANNEL,
+  CHROME_REOFFER_WITH_RECVONLY,
+  CHROME_SIMULCAST_OFFER,
+} from "./fixtures.js";
 import { parseSdp, SdpParseError, transportParameters } from "./parse.js";
 
 const URI = {
@@ -252,5 +257,24 @@ describe("publisherSsrcs", () => {
     assert.equal(publisherSsrcs(parseSdp(CHROME_REOFFER_WITH_RECVONLY).media[2]!), null);
     const m = parseSdp(minimal("a=ssrc-group:FID 5", "a=ssrc:5 cname:x", "a=ssrc:6 cname:x")).media[0]!;
     assert.deepEqual(publisherSsrcs(m), { ssrc: 5, rtxSsrc: null });
+  });
+});
+
+describe("simulcast (RFC 8851 rid, RFC 8853 simulcast)", () => {
+  it("reads Chromium's rids and simulcast send list; the offer signals no SSRC", () => {
+    const m = parseSdp(CHROME_SIMULCAST_OFFER).media[0]!;
+    assert.deepEqual(
+      m.rids.map((r) => `${r.id}/${r.direction}`),
+      ["q/send", "h/send", "f/send"],
+    );
+    assert.deepEqual(m.simulcastSend, ["q", "h", "f"]);
+    assert.equal(m.ssrcs.size, 0);
+  });
+
+  it("takes the first alternative, drops the paused marker, refuses malformed rids", () => {
+    const sdp = (extra: string) => `v=0\r\nm=video 9 UDP/TLS/RTP/SAVPF 96\r\na=mid:0\r\n${extra}`;
+    assert.deepEqual(parseSdp(sdp("a=simulcast:send ~a,b;c recv x\r\n")).media[0]!.simulcastSend, ["a", "c"]);
+    assert.throws(() => parseSdp(sdp("a=rid:bad%id send\r\n")), /malformed rid/);
+    assert.throws(() => parseSdp(sdp("a=rid:a send\r\na=rid:b send\r\na=rid:c send\r\na=rid:d send\r\na=rid:e send\r\n")), /too many rids/);
   });
 });

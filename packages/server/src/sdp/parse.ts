@@ -1,6 +1,9 @@
 import type { Direction, SdpMedia, SdpSession } from "./types.js";
 
 /** Thrown for a description that cannot be read; callers map it to SDP_INVALID. */
+/** Simulcast streams accepted per m-section (browsers send at most 3; RFC 8853 allows more). */
+const MAX_RIDS = 4;
+
 export class SdpParseError extends Error {
   constructor(message: string) {
     super(message);
@@ -30,6 +33,8 @@ function newMedia(kind: string, port: number, protocol: string, formats: string[
     extMaps: [],
     ssrcs: new Map(),
     ssrcGroups: [],
+    rids: [],
+    simulcastSend: null,
     msid: null,
     rtcpMux: false,
     rtcpRsize: false,
@@ -168,6 +173,27 @@ export function parseSdp(text: string): SdpSession {
         if (!media) break;
         const [semantics, ...ids] = arg.split(" ");
         if (semantics) media.ssrcGroups.push({ semantics, ssrcs: ids.map((s) => toInt(s, "ssrc-group ssrc")) });
+        break;
+      }
+      case "rid": {
+        if (!media) break;
+        const m = /^([A-Za-z0-9_-]{1,16}) (send|recv)(?: .*)?$/.exec(arg);
+        if (!m) throw new SdpParseError(`malformed rid: ${arg.slice(0, 40)}`);
+        if (media.rids.length >= MAX_RIDS) throw new SdpParseError("too many rids");
+        media.rids.push({ id: m[1]!, direction: m[2] as "send" | "recv" });
+        break;
+      }
+      case "simulcast": {
+        if (!media) break;
+        // RFC 8853 §5.1: "send" and/or "recv", each a ;-list of ,-alternatives; "~" marks a paused stream.
+        const parts = arg.trim().split(/\s+/);
+        for (let i = 0; i + 1 < parts.length; i += 2) {
+          if (parts[i] !== "send") continue;
+          media.simulcastSend = parts[i + 1]!.split(";")
+            .map((alt) => alt.split(",")[0]!.replace(/^~/, ""))
+            .filter((id) => id.length > 0)
+            .slice(0, MAX_RIDS);
+        }
         break;
       }
       default:

@@ -41,6 +41,10 @@ export interface SdpMedia {
   /** ssrc → attributes (cname, msid). Insertion order is the order of first appearance. */
   ssrcs: Map<number, { cname?: string; msid?: string }>;
   ssrcGroups: SsrcGroup[];
+  /** RFC 8851 `a=rid` lines: id and direction. */
+  rids: { id: string; direction: "send" | "recv" }[];
+  /** RFC 8853 `a=simulcast:send` streams in order (first alternative of each; `~` paused prefix removed), or null. */
+  simulcastSend: string[] | null;
   msid: string | null;
   rtcpMux: boolean;
   rtcpRsize: boolean;

@@ -89,7 +89,13 @@ const unpublish: Handler<"unpublish"> = async (s, m) => {
 
 const mute: Handler<"mute"> = async (s, m) => {
   const { p, room } = joined(s);
-  room.setMuted(p, m.trackSid, m.muted);
+  await room.setMuted(p, m.trackSid, m.muted);
+  s.send({ type: "ack", requestId: m.id });
+};
+
+const trackSettings: Handler<"trackSettings"> = async (s, m) => {
+  const { p, room } = joined(s);
+  await room.setTrackSettings(p, m.trackSid, m.width, m.height, m.disabled ?? false);
   s.send({ type: "ack", requestId: m.id });
 };
 
@@ -104,4 +110,4 @@ const ping: Handler<"ping"> = async (s, m) => {
 };
 
 /** One small handler per message type (a dispatch table, not a switch). */
-export const HANDLERS: { [T in ClientMessageType]: Handler<T> } = { join, offer, unpublish, mute, leave, ping };
+export const HANDLERS: { [T in ClientMessageType]: Handler<T> } = { join, offer, unpublish, mute, trackSettings, leave, ping };

@@ -26,7 +26,11 @@ export interface DtlsSessionOptions {
   send: (buf: Buffer) => void;
   onConnected: (keys: DtlsKeys) => void;
   onFailed: (reason: string) => void;
+  /** DTLS application data after the handshake: SCTP packets of data channels (RFC 8261). */
+  onApplicationData?: (buf: Buffer) => void;
 }
+
+const ignore = () => {};
 
 const KEY_LENGTHS: Record<number, [number, number]> = { 1: [16, 14], 7: [16, 12] };
 
@@ -50,6 +54,8 @@ export class DtlsSession {
     close: () => Promise<void>;
   };
   private done = false;
+  /** Handshake complete and the remote fingerprint verified: application data may flow. */
+  private verified = false;
 
   constructor(private readonly o: DtlsSessionOptions) {
     this.transport = {
@@ -74,6 +80,17 @@ export class DtlsSession {
     });
     this.server.onConnect.subscribe(() => this.connected());
     this.server.onError.subscribe((err: Error) => this.fail(`dtls error: ${err.message}`));
+    const onData = o.onApplicationData;
+    if (onData)
+      this.server.onData.subscribe((buf: Buffer) => {
+        if (this.verified && !this.transport.closed) onData(buf);
+      });
+  }
+
+  /** Sends one application-data record (an SCTP packet, RFC 8261 §3); dropped before the handshake completes. */
+  sendApplicationData(buf: Buffer): void {
+    if (this.transport.closed || !this.verified) return;
+    this.server.send(buf).catch(ignore);
   }
 
   handle(buf: Buffer): void {
@@ -110,6 +127,7 @@ export class DtlsSession {
       return;
     }
     this.done = true;
+    this.verified = true;
     const k = this.server.extractSessionKeys(lengths[0], lengths[1]);
     this.o.onConnected({
       profile: profile!,

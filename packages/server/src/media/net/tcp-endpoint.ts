@@ -93,6 +93,23 @@ class TcpTuple implements Tuple {
     this.owner = owner;
   }
 
+  reservedOffset = 2;
+  private frame: Buffer | null = null;
+
+  /** A fresh frame (the socket keeps a reference until written) with room for the RFC 4571 length prefix. */
+  reserve(maxLength: number): Buffer {
+    this.frame = Buffer.allocUnsafe(maxLength + 2);
+    return this.frame;
+  }
+
+  commit(length: number): void {
+    const frame = this.frame;
+    this.frame = null;
+    if (frame === null || this.closed || this.socket.writableLength > 4 * 1024 * 1024) return;
+    frame.writeUInt16BE(length, 0);
+    this.socket.write(length + 2 === frame.length ? frame : frame.subarray(0, length + 2));
+  }
+
   send(buf: Buffer): void {
     if (this.closed) return;
     // Drop rather than queue without bound when the peer reads slower than we send.

@@ -18,6 +18,14 @@ export interface Tuple {
   /** Remembers the owner so later packets from this remote reach it directly. */
   adopt(owner: TupleOwner): void;
   send(buf: Buffer): void;
+  /**
+   * The hot path's zero-copy send: returns the buffer to write one datagram of at
+   * most `maxLength` bytes into, at offset `reservedOffset` (the worker's send
+   * batch for UDP, a fresh frame for TCP); `commit(length)` then sends those bytes.
+   */
+  reserve(maxLength: number): Buffer;
+  readonly reservedOffset: number;
+  commit(length: number): void;
   /** Forgets the tuple (UDP) or closes the connection (TCP). Idempotent. */
   release(): void;
 }

@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import { BatchSender, type SendDestination } from "./batch-sender.js";
 import type { Tuple, TupleOwner, UnownedPacketHandler } from "./tuple.js";
 
 /**
@@ -7,11 +8,17 @@ import type { Tuple, TupleOwner, UnownedPacketHandler } from "./tuple.js";
  */
 export class UdpEndpoint {
   private readonly socket: dgram.Socket;
+  /**
+   * Media goes out through one sendmmsg per received datagram's fan-out when the
+   * native addon is loaded; without it each packet is its own dgram send.
+   */
+  readonly batch: BatchSender;
   private readonly tuples = new Map<string, Map<number, UdpTuple>>();
   onSendError: (err: Error) => void = () => {};
 
   private constructor(socket: dgram.Socket, onUnowned: UnownedPacketHandler) {
     this.socket = socket;
+    this.batch = new BatchSender({ socket });
     socket.on("message", (msg, rinfo) => {
       const t = this.tuples.get(rinfo.address)?.get(rinfo.port);
       if (t?.owner) t.owner.handlePacket(msg, t);
@@ -21,7 +28,12 @@ export class UdpEndpoint {
 
   static async bind(address: string, port: number, onUnowned: UnownedPacketHandler): Promise<UdpEndpoint> {
     const type = address.includes(":") ? "udp6" : "udp4";
-    const socket = dgram.createSocket({ type, recvBufferSize: 4 * 1024 * 1024, sendBufferSize: 4 * 1024 * 1024 });
+    const socket = dgram.createSocket({
+      type,
+      recvBufferSize: 4 * 1024 * 1024,
+      sendBufferSize: 4 * 1024 * 1024,
+      lookup: literalLookup,
+    });
     await new Promise<void>((resolve, reject) => {
       socket.once("error", reject);
       socket.bind(port, address, () => {
@@ -61,20 +73,63 @@ export class UdpEndpoint {
     this.socket.send(buf, port, address);
   }
 
+  /** @internal fallback (no addon): `buf` is a fresh buffer per packet, sent at once (the lookup is synchronous). */
+  sendRange(buf: Buffer, length: number, port: number, address: string): void {
+    this.socket.send(buf, 0, length, port, address);
+  }
+
   close(): void {
     this.socket.close();
   }
 }
 
+/**
+ * Every address this socket sends to is an IP literal taken from a received
+ * datagram, so "resolving" it is the identity. dgram's default lookup defers
+ * each send to the next tick (plus an isIP test); this one answers synchronously,
+ * so `send` reaches the kernel (uv_udp_try_send) before it returns.
+ */
+function literalLookup(address: string, family: unknown, callback: (err: Error | null, address: string, family: number) => void): void {
+  callback(null, address, family === 6 || family === "IPv6" ? 6 : 4);
+}
+
 class UdpTuple implements Tuple {
   readonly protocol = "udp" as const;
   owner: TupleOwner | null = null;
+  reservedOffset = 0;
+  /** sockaddr encoded once, for the batch sender (set on adoption: unowned tuples only answer STUN). */
+  private destination: SendDestination | null = null;
+  private fresh: Buffer | null = null;
   constructor(
     private readonly endpoint: UdpEndpoint,
     readonly address: string,
     readonly port: number,
     readonly family: 4 | 6,
   ) {}
+
+  reserve(maxLength: number): Buffer {
+    const batch = this.endpoint.batch;
+    if (batch.native) {
+      this.reservedOffset = batch.reserve(maxLength);
+      return batch.arena;
+    }
+    // Without sendmmsg, dgram needs a buffer of its own per packet (it may still hold it after send returns).
+    this.reservedOffset = 0;
+    this.fresh = Buffer.allocUnsafe(maxLength);
+    return this.fresh;
+  }
+
+  commit(length: number): void {
+    const batch = this.endpoint.batch;
+    if (batch.native) {
+      this.destination ??= batch.destination(this.address, this.port);
+      batch.commit(length, this.destination);
+      return;
+    }
+    const fresh = this.fresh;
+    this.fresh = null;
+    if (fresh !== null) this.endpoint.sendRange(fresh, length, this.port, this.address);
+  }
 
   adopt(owner: TupleOwner): void {
     this.owner = owner;

@@ -65,11 +65,20 @@ function rtp(p: Spec): Buffer {
   return Buffer.from(out.subarray(0, o));
 }
 
+/** Writes packets at an odd offset of a shared arena, as the worker's send batch does. */
 class FakeSink implements ConsumerSink {
   readonly sent: Buffer[] = [];
   connected = true;
-  sendRtp(packet: Buffer): void {
-    this.sent.push(Buffer.from(packet));
+  readonly arena = Buffer.alloc(4096, 0xee);
+  rtpOffset = 0;
+  beginRtp(maxLength: number): Buffer {
+    this.rtpOffset = 7 + (this.sent.length % 5);
+    assert.ok(this.rtpOffset + maxLength + 16 <= this.arena.length);
+    return this.arena;
+  }
+  commitRtp(buf: Buffer, length: number): void {
+    assert.equal(buf, this.arena);
+    this.sent.push(Buffer.from(buf.subarray(this.rtpOffset, this.rtpOffset + length)));
   }
 }
 
@@ -170,13 +179,13 @@ describe("Consumer.forward", () => {
   it("nothing is sent while paused, disconnected, or for a malformed packet", () => {
     const { consumer, sink } = setup();
     consumer.paused = true;
-    consumer.forward(rtp({ seq: 1 }));
+    consumer.forward(rtp({ seq: 1 }), 0);
     consumer.paused = false;
     sink.connected = false;
-    consumer.forward(rtp({ seq: 2 }));
+    consumer.forward(rtp({ seq: 2 }), 0);
     sink.connected = true;
-    consumer.forward(Buffer.from([0x80, 96, 0, 3]));
-    consumer.forward(Buffer.from([0x40, 96, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1])); // version 1
+    consumer.forward(Buffer.from([0x80, 96, 0, 3]), 0);
+    consumer.forward(Buffer.from([0x40, 96, 0, 4, 0, 0, 0, 0, 0, 0, 0, 1]), 0); // version 1
     assert.deepEqual([sink.sent.length, consumer.packetsSent], [0, 0]);
   });
 });
@@ -253,5 +262,31 @@ describe("Consumer.close", () => {
     assert.equal(producer.consumers.includes(consumer), false);
     producer.receiveRtp(rtp({ seq: 1 }), 1000);
     assert.equal(sink.sent.length, 0);
+  });
+});
+
+describe("Consumer shed by the overload guard", () => {
+  it("forwards nothing while shed, then continues the sequence without a gap, asks for a keyframe and refuses NACKs from before", () => {
+    const { producer, consumer, sink } = setup();
+    let plis = 0;
+    (producer as unknown as { sink: { sendRtcpToPublisher: (k: string) => void } }).sink = {
+      sendRtcpToPublisher: (k) => {
+        if (k === "pli") plis++;
+      },
+    };
+    producer.receiveRtp(rtp({ seq: 100 }), 1000);
+    producer.receiveRtp(rtp({ seq: 101 }), 1001);
+    consumer.shed = true;
+    for (let s = 102; s < 110; s++) producer.receiveRtp(rtp({ seq: s }), 1002 + s);
+    assert.equal(sink.sent.length, 2, "nothing forwarded while shed");
+    consumer.shed = false;
+    consumer.restore(2000);
+    assert.equal(plis, 1, "a keyframe is requested on restore");
+    producer.receiveRtp(rtp({ seq: 110 }), 2001);
+    producer.receiveRtp(rtp({ seq: 111 }), 2002);
+    const seqs = sink.sent.map((b) => b.readUInt16BE(2));
+    assert.deepEqual(seqs, [seqs[0], seqs[0]! + 1, seqs[0]! + 2, seqs[0]! + 3], "continuous outgoing sequence numbers");
+    assert.equal(consumer.retransmit(seqs[1]!), false, "a NACK for a sequence number from before the re-base is not answered");
+    assert.equal(consumer.retransmit(seqs[3]!), true, "after it, it is");
   });
 });

@@ -208,7 +208,9 @@ describe("Producer / Consumer lifecycle", () => {
     const sinks = [0, 1].map(() => ({
       sent: 0,
       connected: true,
-      sendRtp() {
+      rtpOffset: 0,
+      beginRtp: (maxLength: number) => Buffer.alloc(maxLength + 16),
+      commitRtp() {
         this.sent++;
       },
     }));

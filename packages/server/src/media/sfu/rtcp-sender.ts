@@ -73,13 +73,16 @@ export class RtcpSender implements ProducerSink {
     const high = ntpHighFromUnixMs(wallMs);
     const low = ntpLowFromUnixMs(wallMs);
     for (const c of consumers) {
-      const s = c.producer.stats;
+      const source = c.reportSource();
+      if (source === null) continue;
+      const s = source.stats;
       if (c.packetsSent === 0 || s.lastSrArrivalMs === 0) continue;
       const info = this.info;
       info.ssrc = c.ssrc;
       info.ntpHigh = high;
       info.ntpLow = low;
-      info.rtpTimestamp = (s.lastSrRtpTimestamp + Math.round(((nowMs - s.lastSrArrivalMs) * c.codec.clockRate) / 1000) + c.tsOffset) >>> 0;
+      info.rtpTimestamp =
+        (s.lastSrRtpTimestamp + Math.round(((nowMs - s.lastSrArrivalMs) * c.codec.clockRate) / 1000) + source.tsOffset) >>> 0;
       info.packetCount = c.packetsSent >>> 0;
       info.octetCount = c.octetsSent >>> 0;
       let n = writeSenderReport(this.scratch, 0, info);

@@ -1,14 +1,27 @@
-import type { CodecParameters, ExtensionIdMap, TransportState, TransportStats } from "../../media-channel/messages.js";
+import type {
+  CodecParameters,
+  DataChannelStats,
+  DataParticipant,
+  ExtensionIdMap,
+  SimulcastLayerSpec,
+  TransportState,
+  TransportStats,
+} from "../../media-channel/messages.js";
+import { TwccRecorder } from "../bwe/twcc-recorder.js";
 import { type DtlsCertificate, type DtlsKeys, DtlsSession } from "../dtls/dtls-session.js";
 import { buildBindingError, buildBindingSuccess, type StunMessage, verifyFingerprint, verifyMessageIntegrity } from "../ice/stun.js";
 import type { Tuple, TupleOwner } from "../net/tuple.js";
-import { rtpHeaderLength } from "../rtp/packet.js";
+import { writeReceiverReport } from "../rtcp/receiver-report.js";
+import { extensionLength, extensionOffset, findExtension, rtpHeaderLength } from "../rtp/packet.js";
+import { DataSession } from "../sctp/data-session.js";
 import type { SrtpProfileId } from "../srtp/profiles.js";
 import { SrtpSession } from "../srtp/session.js";
 import { Consumer } from "./consumer.js";
 import { Producer } from "./producer.js";
 import { handleIncomingRtcp } from "./rtcp-receiver.js";
 import { RtcpSender } from "./rtcp-sender.js";
+import { SubscriberBandwidth } from "./subscriber-bandwidth.js";
+import { TransportQuality } from "./transport-quality.js";
 import type { WorkerCounters } from "./worker-counters.js";
 
 export interface WebRtcTransportOptions {
@@ -23,6 +36,9 @@ export interface WebRtcTransportOptions {
   onClose: (t: WebRtcTransport) => void;
   /** STUN on a tuple we already own (consent checks): the worker parses it and calls handleStun. */
   onStunFromOwnedTuple: (buf: Buffer, tuple: Tuple, t: WebRtcTransport) => void;
+  /** Data channels (docs/data-channels.md): worker-wide counters and the relay of what this participant sends. */
+  dataStats?: DataChannelStats;
+  onDataPacket?: (from: DataSession, packet: Buffer, reliable: boolean) => void;
 }
 
 /**
@@ -52,6 +68,20 @@ export class WebRtcTransport implements TupleOwner {
   readonly consumers = new Map<string, Consumer>();
   readonly consumersBySsrc = new Map<number, Consumer>();
   readonly rtcp: RtcpSender;
+  /** Transport-cc feedback toward publishers that negotiated it. */
+  private twcc: TwccRecorder | null = null;
+  private twccExtensionId = 0;
+  /** Toward a subscriber: send-side bandwidth estimate, allocation across its streams, probing. */
+  bandwidth: SubscriberBandwidth | null = null;
+  /** Where the consumer writes the packet `beginRtp` reserved. */
+  rtpOffset = 0;
+  private rtpTuple: Tuple | null = null;
+  private readonly feedbackScratch = Buffer.alloc(1500);
+  /** Link quality both ways (connection-quality.ts), sampled by the worker's activity reporter. */
+  readonly quality = new TransportQuality();
+  /** SCTP data channels, created when the first SCTP packet arrives over DTLS. */
+  data: DataSession | null = null;
+  private dataParticipant: DataParticipant | null = null;
   connected = false;
   packetsReceived = 0;
   packetsSent = 0;
@@ -162,9 +192,27 @@ export class WebRtcTransport implements TupleOwner {
         send: (b) => (this.selected ?? tuple).send(b),
         onConnected: (keys) => this.dtlsConnected(keys),
         onFailed: (reason) => this.setState("failed", reason),
+        onApplicationData: (b) => this.receiveSctp(b),
       });
     }
     this.dtls.handle(buf);
+  }
+
+  /** The participant behind this transport, for its data channels. */
+  setDataParticipant(p: DataParticipant): void {
+    this.dataParticipant = p;
+    this.data?.setParticipant(p);
+  }
+
+  private receiveSctp(buf: Buffer): void {
+    const stats = this.o.dataStats;
+    const onPacket = this.o.onDataPacket;
+    if (stats === undefined || onPacket === undefined || this.state === "closed") return;
+    if (this.data === null) {
+      this.data = new DataSession({ sendSctp: (b) => this.dtls?.sendApplicationData(b), stats, onPacket });
+      if (this.dataParticipant !== null) this.data.setParticipant(this.dataParticipant);
+    }
+    this.data.handleSctp(buf);
   }
 
   private dtlsConnected(keys: DtlsKeys): void {
@@ -180,21 +228,32 @@ export class WebRtcTransport implements TupleOwner {
     this.setState("connected");
     // A subscriber that just connected needs a keyframe to start decoding.
     const now = performance.now();
-    for (const c of this.consumers.values()) c.producer.requestKeyFrame(now);
+    for (const c of this.consumers.values()) c.requestKeyFrame(now);
   }
 
   // ---------- RTP / RTCP ----------
 
   private receiveRtp(buf: Buffer): void {
-    const plain = this.srtp!.unprotectRtp(buf);
-    if (plain === null) {
+    // Decrypted in place: every datagram (or TCP frame) arrives in a buffer of its own.
+    const n = this.srtp!.unprotectRtpInPlace(buf, 0, buf.length);
+    if (n < 0) {
       this.o.counters.droppedSrtp++;
       return;
     }
+    const plain = n === buf.length ? buf : buf.subarray(0, n);
     this.packetsReceived++;
     this.bytesReceived += buf.length;
     const ssrc = plain.readUInt32BE(8);
     const now = performance.now();
+    const twcc = this.twcc;
+    if (twcc !== null) {
+      // Transport-wide sequence number of every packet (media and RTX) with its arrival time, for feedback.
+      const at = findExtension(plain, plain.length, this.twccExtensionId);
+      if (at >= 0) {
+        const o = at & 0xffff;
+        twcc.record((plain[o]! << 8) | plain[o + 1]!, now, ssrc);
+      }
+    }
     const p = this.producersBySsrc.get(ssrc);
     if (p !== undefined) {
       p.receiveRtp(plain, now);
@@ -206,7 +265,48 @@ export class WebRtcTransport implements TupleOwner {
       if (hl > 0) r.receiveRtx(plain, hl, now);
       return;
     }
+    if (this.learnSimulcastSsrc(plain, ssrc, now)) return;
     this.o.counters.droppedUnknownSsrc++;
+  }
+
+  /**
+   * Simulcast streams are not signalled by SSRC: the first packet of each carries
+   * the mid and rid (or repaired-rid, for its RTX) header extensions (RFC 8852),
+   * which bind its SSRC to the layer for good.
+   */
+  private learnSimulcastSsrc(plain: Buffer, ssrc: number, now: number): boolean {
+    const len = plain.length;
+    for (const parent of this.producers.values()) {
+      if (parent.layers.length === 0) continue;
+      const ext = parent.extensions;
+      const midAt = ext.mid > 0 ? findExtension(plain, len, ext.mid) : -1;
+      if (midAt < 0 || plain.toString("ascii", extensionOffset(midAt), extensionOffset(midAt) + extensionLength(midAt)) !== parent.mid)
+        continue;
+      let ridAt = ext.rid ? findExtension(plain, len, ext.rid) : -1;
+      let repair = false;
+      if (ridAt < 0 && ext.repairedRid) {
+        ridAt = findExtension(plain, len, ext.repairedRid);
+        repair = true;
+      }
+      if (ridAt < 0) return false;
+      const rid = plain.toString("ascii", extensionOffset(ridAt), extensionOffset(ridAt) + extensionLength(ridAt));
+      const layer = parent.layers.find((l) => l.rid === rid);
+      if (!layer) return false;
+      if (repair) {
+        if (layer.rtxSsrc !== null || parent.codec.rtxPayloadType === null) return false;
+        layer.rtxSsrc = ssrc;
+        this.producersByRtxSsrc.set(ssrc, layer);
+        const hl = rtpHeaderLength(plain, len);
+        if (hl > 0) layer.receiveRtx(plain, hl, now);
+        return true;
+      }
+      if (layer.ssrc !== 0) return false; // a new SSRC for a known rid: a stream restart is not supported
+      layer.ssrc = ssrc;
+      this.producersBySsrc.set(ssrc, layer);
+      layer.receiveRtp(plain, now);
+      return true;
+    }
+    return false;
   }
 
   private receiveRtcp(buf: Buffer): void {
@@ -233,6 +333,39 @@ export class WebRtcTransport implements TupleOwner {
     t.send(out);
   }
 
+  /**
+   * The forwarding path without copies: `beginRtp` hands out the buffer the
+   * consumer writes its packet into (at `rtpOffset`, with room for the SRTP tag),
+   * `commitRtp` protects it in place and queues it on the selected tuple.
+   */
+  beginRtp(maxLength: number): Buffer | null {
+    const t = this.selected;
+    const srtp = this.srtp;
+    if (t === null || srtp === null) return null;
+    const buf = t.reserve(maxLength + srtp.rtpOverhead);
+    this.rtpOffset = t.reservedOffset;
+    this.rtpTuple = t;
+    return buf;
+  }
+
+  commitRtp(buf: Buffer, length: number, twccOffset: number): void {
+    const t = this.rtpTuple;
+    this.rtpTuple = null;
+    if (t === null || this.srtp === null) return;
+    const bw = this.bandwidth;
+    let twSeq = -1;
+    if (twccOffset >= 0 && bw !== null) {
+      twSeq = bw.nextSequence();
+      buf[twccOffset] = twSeq >>> 8;
+      buf[twccOffset + 1] = twSeq & 0xff;
+    }
+    const n = this.srtp.protectRtpInPlace(buf, this.rtpOffset, length);
+    this.packetsSent++;
+    this.bytesSent += n;
+    if (twSeq >= 0) bw!.onPacketSent(twSeq, performance.now(), n);
+    t.commit(n);
+  }
+
   sendRtcp(packet: Buffer): void {
     const t = this.selected;
     if (t === null || this.srtp === null) return;
@@ -252,17 +385,31 @@ export class WebRtcTransport implements TupleOwner {
     rtxSsrc: number | null,
     codec: CodecParameters,
     ext: ExtensionIdMap,
+    layers?: SimulcastLayerSpec[] | null,
   ): Producer {
     const p = new Producer(id, kind, mid, ssrc, rtxSsrc, codec, ext, this.rtcp);
     this.producers.set(id, p);
-    this.producersBySsrc.set(ssrc, p);
-    if (rtxSsrc !== null) this.producersByRtxSsrc.set(rtxSsrc, p);
+    if (ext.transportCc > 0 && this.twcc === null) {
+      // One transport-wide sequence space per BUNDLE transport (draft-holmer-rmcat-transport-wide-cc-extensions-01).
+      this.twcc = new TwccRecorder({ senderSsrc: this.rtcp.ssrc });
+      this.twccExtensionId = ext.transportCc;
+    }
+    if (layers && layers.length > 0) {
+      for (const l of layers) p.addLayer(l.rid, l.width, l.height, this.rtcp);
+    } else {
+      this.producersBySsrc.set(ssrc, p);
+      if (rtxSsrc !== null) this.producersByRtxSsrc.set(rtxSsrc, p);
+    }
     this.producersByMid.set(mid, p);
     return p;
   }
 
   removeProducer(p: Producer): void {
     this.producers.delete(p.id);
+    for (const l of p.layers) {
+      if (this.producersBySsrc.get(l.ssrc) === l) this.producersBySsrc.delete(l.ssrc);
+      if (l.rtxSsrc !== null && this.producersByRtxSsrc.get(l.rtxSsrc) === l) this.producersByRtxSsrc.delete(l.rtxSsrc);
+    }
     if (this.producersBySsrc.get(p.ssrc) === p) this.producersBySsrc.delete(p.ssrc);
     if (p.rtxSsrc !== null && this.producersByRtxSsrc.get(p.rtxSsrc) === p) this.producersByRtxSsrc.delete(p.rtxSsrc);
     if (this.producersByMid.get(p.mid) === p) this.producersByMid.delete(p.mid);
@@ -279,18 +426,39 @@ export class WebRtcTransport implements TupleOwner {
     ext: ExtensionIdMap,
   ): Consumer {
     const c = new Consumer(id, producer, mid, cname, ssrc, rtxSsrc, codec, ext, this, (closed) => this.forgetConsumer(closed));
+    // Subscribers that negotiated transport-cc get send-side bandwidth estimation (their feedback, our stamps).
+    if (ext.transportCc > 0 && this.bandwidth === null) this.bandwidth = new SubscriberBandwidth(this);
     this.consumers.set(id, c);
     this.consumersBySsrc.set(ssrc, c);
     if (rtxSsrc !== null) this.consumersBySsrc.set(rtxSsrc, c);
     producer.addConsumer(c);
-    if (this.connected) producer.requestKeyFrame(performance.now());
+    if (this.connected) c.requestKeyFrame(performance.now());
     return c;
   }
 
   private forgetConsumer(c: Consumer): void {
+    this.o.counters.rtpForwardedByClosed += c.packetsSent;
     this.consumers.delete(c.id);
     if (this.consumersBySsrc.get(c.ssrc) === c) this.consumersBySsrc.delete(c.ssrc);
     if (c.rtxSsrc !== null && this.consumersBySsrc.get(c.rtxSsrc) === c) this.consumersBySsrc.delete(c.rtxSsrc);
+  }
+
+  /**
+   * Every ~50 ms: transport-wide congestion control feedback to the publisher
+   * (arrival times of its packets), so its send-side estimator can ramp up and
+   * back off. Led by an empty RR, like every compound RTCP packet we send.
+   */
+  sendTransportFeedback(): void {
+    const twcc = this.twcc;
+    if (twcc === null || !this.connected || twcc.pending === 0) return;
+    const b = this.feedbackScratch;
+    const head = writeReceiverReport(b, 0, this.rtcp.ssrc, []);
+    if (head <= 0) return;
+    for (let i = 0; i < 8; i++) {
+      const n = twcc.writeFeedback(b, head, 1200 - head);
+      if (n <= 0) break;
+      this.sendRtcp(b.subarray(0, head + n));
+    }
   }
 
   /** Once a second: consent freshness, receiver reports to publishers, sender reports to subscribers. */
@@ -341,6 +509,7 @@ export class WebRtcTransport implements TupleOwner {
       p.close();
       this.removeProducer(p);
     }
+    this.data?.close();
     this.dtls?.close();
     for (const t of [...this.tuples]) t.release();
     this.tuples.clear();

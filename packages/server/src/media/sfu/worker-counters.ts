@@ -6,8 +6,18 @@ export interface WorkerCounters {
   droppedSrtp: number;
   stunRequests: number;
   stunRejected: number;
+  /** RTP packets forwarded by consumers that have since closed (live ones are summed on demand). */
+  rtpForwardedByClosed: number;
 }
 
 export function newWorkerCounters(): WorkerCounters {
-  return { droppedGarbage: 0, droppedUnknownTuple: 0, droppedUnknownSsrc: 0, droppedSrtp: 0, stunRequests: 0, stunRejected: 0 };
+  return {
+    droppedGarbage: 0,
+    droppedUnknownTuple: 0,
+    droppedUnknownSsrc: 0,
+    droppedSrtp: 0,
+    stunRequests: 0,
+    stunRejected: 0,
+    rtpForwardedByClosed: 0,
+  };
 }

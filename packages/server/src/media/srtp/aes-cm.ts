@@ -1,7 +1,7 @@
 import { createCipheriv, createHmac, createSecretKey, type KeyObject } from "node:crypto";
 import type { SessionKeys } from "./kdf.js";
 import { RTCP_FIXED_HEADER } from "./rtp-header.js";
-import { SRTCP_E_FLAG, type SrtpTransform } from "./transform.js";
+import { checkRegion, SRTCP_E_FLAG, type SrtpTransform } from "./transform.js";
 
 /** n_tag for the _80 profile: HMAC-SHA1 truncated to 80 bits (RFC 3711 §5.2, RFC 5764 §4.1.2). */
 export const AES_CM_TAG_LENGTH = 10;
@@ -128,5 +128,61 @@ export class AesCmTransform implements SrtpTransform {
     const decipher = createCipheriv("aes-128-ctr", this.rtcpKey, this.rtcpIv);
     decipher.update(packet.subarray(RTCP_FIXED_HEADER, end)).copy(out, RTCP_FIXED_HEADER);
     return out;
+  }
+
+  // In-place variants (see SrtpTransform). node:crypto still allocates its cipher and
+  // output objects per call; only the native transform is allocation-free.
+
+  protectRtpInPlace(buf: Buffer, offset: number, length: number, headerLength: number, ssrc: number, roc: number, seq: number): number {
+    checkRegion(buf, offset, length, AES_CM_TAG_LENGTH, headerLength);
+    const end = offset + length;
+    this.setRtpIv(ssrc, roc, seq);
+    const cipher = createCipheriv("aes-128-ctr", this.rtpKey, this.rtpIv);
+    cipher.update(buf.subarray(offset + headerLength, end)).copy(buf, offset + headerLength);
+    this.rocBuf.writeUInt32BE(roc, 0);
+    const mac = createHmac("sha1", this.rtpAuthKey).update(buf.subarray(offset, end)).update(this.rocBuf).digest();
+    mac.copy(buf, end, 0, AES_CM_TAG_LENGTH);
+    return length + AES_CM_TAG_LENGTH;
+  }
+
+  unprotectRtpInPlace(buf: Buffer, offset: number, length: number, headerLength: number, ssrc: number, roc: number, seq: number): number {
+    checkRegion(buf, offset, length, 0, headerLength + AES_CM_TAG_LENGTH);
+    const authEnd = offset + length - AES_CM_TAG_LENGTH;
+    this.rocBuf.writeUInt32BE(roc, 0);
+    const mac = createHmac("sha1", this.rtpAuthKey).update(buf.subarray(offset, authEnd)).update(this.rocBuf).digest();
+    if (!tagMatches(mac, buf, authEnd, AES_CM_TAG_LENGTH)) return -1;
+    this.setRtpIv(ssrc, roc, seq);
+    const decipher = createCipheriv("aes-128-ctr", this.rtpKey, this.rtpIv);
+    decipher.update(buf.subarray(offset + headerLength, authEnd)).copy(buf, offset + headerLength);
+    return length - AES_CM_TAG_LENGTH;
+  }
+
+  protectRtcpInPlace(buf: Buffer, offset: number, length: number, ssrc: number, index: number): number {
+    checkRegion(buf, offset, length, this.rtcpOverhead, RTCP_FIXED_HEADER);
+    const end = offset + length;
+    this.setRtcpIv(ssrc, index);
+    const cipher = createCipheriv("aes-128-ctr", this.rtcpKey, this.rtcpIv);
+    cipher.update(buf.subarray(offset + RTCP_FIXED_HEADER, end)).copy(buf, offset + RTCP_FIXED_HEADER);
+    // RFC 3711 §3.4: header ‖ ciphertext ‖ E‖index ‖ tag; the tag covers the index word.
+    buf.writeUInt32BE((SRTCP_E_FLAG | index) >>> 0, end);
+    const mac = createHmac("sha1", this.rtcpAuthKey)
+      .update(buf.subarray(offset, end + SRTCP_INDEX_LENGTH))
+      .digest();
+    mac.copy(buf, end + SRTCP_INDEX_LENGTH, 0, AES_CM_TAG_LENGTH);
+    return length + this.rtcpOverhead;
+  }
+
+  unprotectRtcpInPlace(buf: Buffer, offset: number, length: number, ssrc: number, index: number, encrypted: boolean): number {
+    checkRegion(buf, offset, length, 0, RTCP_FIXED_HEADER + this.rtcpOverhead);
+    const tagStart = offset + length - AES_CM_TAG_LENGTH;
+    const end = tagStart - SRTCP_INDEX_LENGTH;
+    const mac = createHmac("sha1", this.rtcpAuthKey).update(buf.subarray(offset, tagStart)).digest();
+    if (!tagMatches(mac, buf, tagStart, AES_CM_TAG_LENGTH)) return -1;
+    if (encrypted) {
+      this.setRtcpIv(ssrc, index);
+      const decipher = createCipheriv("aes-128-ctr", this.rtcpKey, this.rtcpIv);
+      decipher.update(buf.subarray(offset + RTCP_FIXED_HEADER, end)).copy(buf, offset + RTCP_FIXED_HEADER);
+    }
+    return length - this.rtcpOverhead;
   }
 }

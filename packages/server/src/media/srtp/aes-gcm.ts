@@ -1,7 +1,7 @@
 import { type CipherGCMOptions, createCipheriv, createDecipheriv, createSecretKey, type KeyObject } from "node:crypto";
 import type { SessionKeys } from "./kdf.js";
 import { RTCP_FIXED_HEADER } from "./rtp-header.js";
-import { SRTCP_E_FLAG, type SrtpTransform } from "./transform.js";
+import { checkRegion, SRTCP_E_FLAG, type SrtpTransform } from "./transform.js";
 
 /** RFC 7714 §14.2: AEAD_AES_128_GCM uses the full 16-octet GCM tag. */
 export const AES_GCM_TAG_LENGTH = 16;
@@ -137,5 +137,80 @@ export class AesGcmTransform implements SrtpTransform {
       plain.copy(out, RTCP_FIXED_HEADER);
     }
     return out;
+  }
+
+  // In-place variants (see SrtpTransform). Decryption output is only copied back
+  // after the tag verified, so a failed unprotect leaves the bytes unchanged.
+
+  protectRtpInPlace(buf: Buffer, offset: number, length: number, headerLength: number, ssrc: number, roc: number, seq: number): number {
+    checkRegion(buf, offset, length, AES_GCM_TAG_LENGTH, headerLength);
+    const end = offset + length;
+    this.setRtpIv(ssrc, roc, seq);
+    const cipher = createCipheriv("aes-128-gcm", this.rtpKey, this.rtpIv, GCM_OPTIONS);
+    cipher.setAAD(buf.subarray(offset, offset + headerLength));
+    cipher.update(buf.subarray(offset + headerLength, end)).copy(buf, offset + headerLength);
+    cipher.final();
+    cipher.getAuthTag().copy(buf, end);
+    return length + AES_GCM_TAG_LENGTH;
+  }
+
+  unprotectRtpInPlace(buf: Buffer, offset: number, length: number, headerLength: number, ssrc: number, roc: number, seq: number): number {
+    checkRegion(buf, offset, length, 0, headerLength + AES_GCM_TAG_LENGTH);
+    const tagStart = offset + length - AES_GCM_TAG_LENGTH;
+    this.setRtpIv(ssrc, roc, seq);
+    const decipher = createDecipheriv("aes-128-gcm", this.rtpKey, this.rtpIv, GCM_OPTIONS);
+    decipher.setAAD(buf.subarray(offset, offset + headerLength));
+    decipher.setAuthTag(buf.subarray(tagStart, tagStart + AES_GCM_TAG_LENGTH));
+    const plain = decipher.update(buf.subarray(offset + headerLength, tagStart));
+    try {
+      decipher.final();
+    } catch {
+      return -1;
+    }
+    plain.copy(buf, offset + headerLength);
+    return length - AES_GCM_TAG_LENGTH;
+  }
+
+  protectRtcpInPlace(buf: Buffer, offset: number, length: number, ssrc: number, index: number): number {
+    checkRegion(buf, offset, length, this.rtcpOverhead, RTCP_FIXED_HEADER);
+    const end = offset + length;
+    const aad = this.rtcpAad;
+    buf.copy(aad, 0, offset, offset + RTCP_FIXED_HEADER);
+    aad.writeUInt32BE((SRTCP_E_FLAG | index) >>> 0, RTCP_FIXED_HEADER);
+    this.setRtcpIv(ssrc, index);
+    const cipher = createCipheriv("aes-128-gcm", this.rtcpKey, this.rtcpIv, GCM_OPTIONS);
+    cipher.setAAD(aad);
+    cipher.update(buf.subarray(offset + RTCP_FIXED_HEADER, end)).copy(buf, offset + RTCP_FIXED_HEADER);
+    cipher.final();
+    // RFC 7714 §9.2 / §17: header(8) ‖ ciphertext ‖ tag(16) ‖ E‖index(4).
+    cipher.getAuthTag().copy(buf, end);
+    aad.copy(buf, end + AES_GCM_TAG_LENGTH, RTCP_FIXED_HEADER);
+    return length + this.rtcpOverhead;
+  }
+
+  unprotectRtcpInPlace(buf: Buffer, offset: number, length: number, ssrc: number, index: number, encrypted: boolean): number {
+    checkRegion(buf, offset, length, 0, RTCP_FIXED_HEADER + this.rtcpOverhead);
+    const indexStart = offset + length - SRTCP_INDEX_LENGTH;
+    const tagStart = indexStart - AES_GCM_TAG_LENGTH;
+    this.setRtcpIv(ssrc, index);
+    const decipher = createDecipheriv("aes-128-gcm", this.rtcpKey, this.rtcpIv, GCM_OPTIONS);
+    if (encrypted) {
+      const aad = this.rtcpAad;
+      buf.copy(aad, 0, offset, offset + RTCP_FIXED_HEADER);
+      buf.copy(aad, RTCP_FIXED_HEADER, indexStart, indexStart + SRTCP_INDEX_LENGTH);
+      decipher.setAAD(aad);
+    } else {
+      // RFC 7714 §9.3: E = 0 authenticates the whole RTCP packet ‖ E‖index and encrypts nothing.
+      decipher.setAAD(Buffer.concat([buf.subarray(offset, tagStart), buf.subarray(indexStart, indexStart + SRTCP_INDEX_LENGTH)]));
+    }
+    decipher.setAuthTag(buf.subarray(tagStart, indexStart));
+    const plain = encrypted ? decipher.update(buf.subarray(offset + RTCP_FIXED_HEADER, tagStart)) : null;
+    try {
+      decipher.final();
+    } catch {
+      return -1;
+    }
+    plain?.copy(buf, offset + RTCP_FIXED_HEADER);
+    return length - this.rtcpOverhead;
   }
 }

@@ -2,6 +2,7 @@
 // Run: node packages/server/dist/media/srtp/bench.js [packets]
 // Packets are processed in small batches so the numbers reflect steady-state
 // per-packet cost (young-generation GC only), not a huge retained heap.
+// This measures the pure-TypeScript path; native-bench.ts compares it with the addon.
 import { createCipheriv, createHmac, createSecretKey, randomBytes } from "node:crypto";
 import { SrtpProfile, type SrtpProfileId, srtpKeyLengths } from "./profiles.js";
 import { SrtpSession } from "./session.js";
@@ -14,7 +15,7 @@ function sessions(profile: SrtpProfileId): { tx: SrtpSession; rx: SrtpSession } 
   const { keyLength, saltLength } = srtpKeyLengths(profile);
   const key = randomBytes(keyLength);
   const salt = randomBytes(saltLength);
-  const options = { profile, localMasterKey: key, localMasterSalt: salt, remoteMasterKey: key, remoteMasterSalt: salt };
+  const options = { profile, localMasterKey: key, localMasterSalt: salt, remoteMasterKey: key, remoteMasterSalt: salt, native: false };
   return { tx: new SrtpSession(options), rx: new SrtpSession(options) };
 }
 

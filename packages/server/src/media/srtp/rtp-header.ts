@@ -8,18 +8,21 @@ export const RTCP_FIXED_HEADER = 8;
  * and header extension (RFC 3711 §3.1). The extension length field counts 32-bit
  * words after the 4-byte extension header for every profile, so 0xBEDE (RFC 8285
  * one-byte) and 0x100x (two-byte) need no special casing. Returns -1 if the header
- * is not RTP version 2 or does not fit in the first `end` bytes.
+ * is not RTP version 2 or does not fit in `packet[start, end)`; the result is
+ * relative to `start` (a packet inside a larger arena buffer).
  */
-export function rtpHeaderLength(packet: Buffer, end: number): number {
-  if (end < RTP_FIXED_HEADER || end > packet.length) return -1;
-  const b0 = packet[0];
+export function rtpHeaderLength(packet: Buffer, end: number, start = 0): number {
+  const available = end - start;
+  if (start < 0 || available < RTP_FIXED_HEADER || end > packet.length) return -1;
+  const b0 = packet[start];
   if (b0 >>> 6 !== 2) return -1;
   let length = RTP_FIXED_HEADER + ((b0 & 0x0f) << 2);
   if ((b0 & 0x10) !== 0) {
-    if (length + 4 > end) return -1;
-    length += 4 + (((packet[length + 2] << 8) | packet[length + 3]) << 2);
+    if (length + 4 > available) return -1;
+    const at = start + length;
+    length += 4 + (((packet[at + 2] << 8) | packet[at + 3]) << 2);
   }
-  return length > end ? -1 : length;
+  return length > available ? -1 : length;
 }
 
 /**

@@ -1,0 +1,157 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { localIdentity } from "./support/browser.js";
+import { impairedCall } from "./support/netns.js";
+import { resizeVideo, type VideoInbound, videoInbound, watchDecoding } from "./support/video-watch.js";
+
+// A subscriber's downlink shrinks and recovers: its Chromium runs in a network namespace and a
+// tc tbf token bucket on the host end of the veth caps what the SFU can send it. The SFU's
+// send-side bandwidth estimate toward the subscriber (transport-wide CC, GCC-style) must move it
+// to a lower simulcast layer (RFC 8853) within seconds, and back when the cap is lifted, without
+// decoding ever standing still for more than a second (docs/media-quality.md).
+const env = impairedCall();
+
+const LIMIT_KBIT = 600;
+const MAX_STALL_MS = 1_000;
+
+async function openJoinLink(
+  browser: Browser,
+  link: string,
+  name: string,
+  query: string,
+  viewport: { width: number; height: number },
+): Promise<Page> {
+  const page = await browser.newPage({ viewport });
+  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
+  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}${query}`);
+  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
+  return page;
+}
+
+interface VideoOut {
+  frameWidth: number;
+  bytesSent: number;
+  targetBitrate: number;
+  qualityLimitationReason: string;
+}
+
+/** The publisher's outbound-rtp video streams by rid, and the layers dynacast keeps encoded. */
+function outbound(page: Page): Promise<{ streams: Record<string, VideoOut>; active: string[] }> {
+  return page.evaluate(async () => {
+    const relais = (globalThis as any).relais;
+    const streams: Record<string, VideoOut> = {};
+    const stats: any = await relais.room.pc.getStats();
+    stats.forEach((s: any) => {
+      if (s.type !== "outbound-rtp" || s.kind !== "video" || !s.rid) return;
+      streams[s.rid] = {
+        frameWidth: s.frameWidth ?? 0,
+        bytesSent: s.bytesSent ?? 0,
+        targetBitrate: s.targetBitrate ?? 0,
+        qualityLimitationReason: s.qualityLimitationReason ?? "",
+      };
+    });
+    return { streams, active: relais.activeLayers().camera ?? [] };
+  });
+}
+
+/**
+ * A timeline for the log, one line every 2 s: what the subscriber decodes and receives (kbit/s),
+ * and what the publisher encodes (layers dynacast keeps, kbit/s per rid).
+ */
+function timeline(label: string, publisher: Page): (v: VideoInbound, elapsedMs: number) => Promise<void> {
+  let lastLog = -Infinity;
+  let prev: { ms: number; bytes: number; sent: Record<string, number> } | null = null;
+  return async (v, elapsedMs) => {
+    if (elapsedMs - lastLog < 2_000) return;
+    lastLog = elapsedMs;
+    const out = await outbound(publisher);
+    const sent = Object.fromEntries(Object.entries(out.streams).map(([rid, s]) => [rid, s.bytesSent]));
+    if (prev) {
+      const dt = elapsedMs - prev.ms;
+      const rx = (((v.bytesReceived - prev.bytes) * 8) / dt).toFixed(0);
+      const tx = Object.entries(sent).map(([rid, b]) => `${rid}=${(((b - (prev!.sent[rid] ?? 0)) * 8) / dt).toFixed(0)}`);
+      console.log(
+        `${label} t=${(elapsedMs / 1000).toFixed(1)}s width=${v.frameWidth} rx=${rx}kbit/s publisher active=${out.active} tx ${tx.join(" ")} kbit/s`,
+      );
+    }
+    prev = { ms: elapsedMs, bytes: v.bytesReceived, sent };
+  };
+}
+
+test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within seconds and returns to full size when the cap lifts`, async () => {
+  const link = await env.node.joinLink("bandwidth");
+  const publisher = await openJoinLink(env.hostBrowser, link, "Pub", "&resolution=720p&microphone=0", { width: 640, height: 480 });
+  const pubId = await localIdentity(publisher);
+  const layers = await publisher.evaluate(() => (globalThis as any).relais.room.localParticipant.getTrackPublication("camera")?.layers);
+  assert.deepEqual(
+    layers?.map((l: { rid: string }) => l.rid),
+    ["q", "h", "f"],
+    "the camera is sent as three simulcast layers",
+  );
+
+  // The subscriber renders the camera large (960×540 CSS px): it wants f, 1280 wide.
+  const subscriber = await openJoinLink(env.nsBrowser, link, "Sub", "&camera=0&microphone=0", { width: 1280, height: 800 });
+  await subscriber.waitForSelector(`#grid [data-participant-identity="${pubId}"] video`, { state: "attached", timeout: 20_000 });
+  await resizeVideo(subscriber, pubId, { width: 960, height: 540 });
+  const full = await watchDecoding(subscriber, pubId, "unconstrained: f", {
+    forMs: 30_000,
+    maxStallMs: 5_000, // the first frames and the climb to f are not what this test measures
+    until: (v) => v.frameWidth >= 1000,
+  });
+  const onF = await watchDecoding(subscriber, pubId, "unconstrained: stays on f", {
+    forMs: 5_000,
+    maxStallMs: MAX_STALL_MS,
+    onSample: timeline("unconstrained", publisher),
+  });
+  const fKbps = ((onF.last.bytesReceived - onF.first.bytesReceived) * 8) / onF.elapsedMs;
+  console.log(`unconstrained: f after ${full.reachedAfterMs} ms, ${fKbps.toFixed(0)} kbit/s: ${JSON.stringify(onF.last)}`);
+  console.log(`publisher: ${JSON.stringify(await outbound(publisher))}`);
+  assert.ok(onF.last.frameWidth >= 1000, `still on f (${onF.last.frameWidth})`);
+
+  // Cap the SFU → subscriber direction: the SFU must switch it down to h or q within 10 s.
+  await env.ns.setRateLimit({ direction: "toNamespace", kbit: LIMIT_KBIT });
+  const limited = await watchDecoding(subscriber, pubId, `capped at ${LIMIT_KBIT} kbit/s: lower layer`, {
+    forMs: 10_000,
+    maxStallMs: MAX_STALL_MS,
+    until: (v) => v.frameWidth > 0 && v.frameWidth <= 700,
+    onSample: timeline("capped", publisher),
+  }).catch(async (error) => {
+    console.log(`capped, stats: ${JSON.stringify(await videoInbound(subscriber, pubId))}`);
+    throw error;
+  });
+  console.log(
+    `capped: lower layer after ${limited.reachedAfterMs} ms, longest stall ${limited.longestStallMs} ms: ${JSON.stringify(limited.last)}`,
+  );
+  // It stays there, decoding, while the cap holds.
+  const held = await watchDecoding(subscriber, pubId, "capped: keeps decoding", {
+    forMs: 8_000,
+    maxStallMs: MAX_STALL_MS,
+    onSample: timeline("capped", publisher),
+  });
+  console.log(`tbf toward the subscriber: ${await env.ns.qdiscStats("toNamespace")}`);
+  const fps = (held.last.framesDecoded - held.first.framesDecoded) / (held.elapsedMs / 1000);
+  const kbps = ((held.last.bytesReceived - held.first.bytesReceived) * 8) / held.elapsedMs;
+  console.log(
+    `capped for ${held.elapsedMs} ms: ${fps.toFixed(1)} frames/s, ${kbps.toFixed(0)} kbit/s, longest stall ${held.longestStallMs} ms, ${JSON.stringify(held.last)}`,
+  );
+  assert.ok(held.last.frameWidth <= 700, `still on a lower layer under the cap (${held.last.frameWidth})`);
+  assert.ok(kbps <= LIMIT_KBIT, `what arrives fits the cap (${kbps.toFixed(0)} kbit/s)`);
+  assert.ok(fps >= 10, `at least 10 frames/s under the cap (${fps.toFixed(1)})`);
+
+  // Lift the cap: back to f within 30 s, still without a stall.
+  await env.ns.clearRateLimit("toNamespace");
+  assert.doesNotMatch(await env.ns.qdiscStats("toNamespace"), /tbf/, "the cap is gone");
+  const recovered = await watchDecoding(subscriber, pubId, "cap lifted: back to f", {
+    forMs: 30_000,
+    maxStallMs: MAX_STALL_MS,
+    until: (v) => v.frameWidth >= 1000,
+    onSample: timeline("lifted", publisher),
+  });
+  console.log(
+    `lifted: f after ${recovered.reachedAfterMs} ms, longest stall ${recovered.longestStallMs} ms: ${JSON.stringify(recovered.last)}`,
+  );
+  await subscriber.close();
+  await publisher.close();
+});

@@ -1,0 +1,235 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { localIdentity, nodeAndBrowser } from "./support/browser.js";
+import { waitFor } from "./support/test-node.js";
+
+// Simulcast, adaptive stream and dynacast through the web app: a 720p camera sent as
+// q/h/f (RFC 8853), two subscribers rendering it large and as a thumbnail.
+const env = nodeAndBrowser();
+
+async function openJoinLink(link: string, name: string, query: string, viewport: { width: number; height: number }): Promise<Page> {
+  const page = await env.browser.newPage({ viewport });
+  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
+  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}${query}`);
+  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
+  return page;
+}
+
+interface VideoIn {
+  frameWidth: number;
+  framesDecoded: number;
+  settings: unknown;
+}
+
+/** The subscriber's inbound-rtp of `identity`'s camera (found through the subscription's mid). */
+function cameraIn(page: Page, identity: string): Promise<VideoIn | null> {
+  return page.evaluate(async (identity) => {
+    const room = (globalThis as any).relais.room;
+    let publication: any;
+    for (const p of room.remoteParticipants.values()) if (p.identity === identity) publication = p.getTrackPublication("camera");
+    if (!publication?.mid) return null;
+    let found: VideoIn | null = null;
+    const stats: any = await room.pc.getStats();
+    stats.forEach((s: any) => {
+      if (s.type === "inbound-rtp" && s.kind === "video" && s.mid === publication.mid) {
+        found = { frameWidth: s.frameWidth ?? 0, framesDecoded: s.framesDecoded ?? 0, settings: publication.trackSettings };
+      }
+    });
+    return found;
+  }, identity);
+}
+
+interface VideoOut {
+  rid: string;
+  bytesSent: number;
+  frameWidth: number;
+  qualityLimitationReason: string;
+  targetBitrate: number;
+}
+
+/** The publisher's outbound-rtp streams by rid, with what its debug handle says dynacast keeps active. */
+function cameraOut(page: Page): Promise<{ streams: Record<string, VideoOut>; active: string[] }> {
+  return page.evaluate(async () => {
+    const relais = (globalThis as any).relais;
+    const streams: Record<string, VideoOut> = {};
+    const stats: any = await relais.room.pc.getStats();
+    stats.forEach((s: any) => {
+      if (s.type !== "outbound-rtp" || s.kind !== "video" || !s.rid) return;
+      streams[s.rid] = {
+        rid: s.rid,
+        bytesSent: s.bytesSent ?? 0,
+        frameWidth: s.frameWidth ?? 0,
+        qualityLimitationReason: s.qualityLimitationReason ?? "",
+        targetBitrate: s.targetBitrate ?? 0,
+      };
+    });
+    return { streams, active: relais.activeLayers().camera ?? [] };
+  });
+}
+
+/**
+ * Forces the CSS size of `identity`'s camera <video> in `page` (the element adaptive stream
+ * measures); null restores the layout's. Set through CSSOM: the app's CSP forbids <style>.
+ */
+async function resizeVideo(page: Page, identity: string, size: { width: number; height: number } | null): Promise<void> {
+  await page.evaluate(
+    ({ identity, size }) => {
+      const g = globalThis as any;
+      const video = g.document.querySelector(`#grid [data-participant-identity="${identity}"][data-track-source="camera"] video`);
+      for (const [property, value] of [
+        ["width", size ? `${size.width}px` : ""],
+        ["height", size ? `${size.height}px` : ""],
+        ["inset", size ? "auto" : ""],
+      ]) {
+        if (value) video.style.setProperty(property, value, "important");
+        else video.style.removeProperty(property);
+      }
+    },
+    { identity, size },
+  );
+}
+
+/**
+ * Polls `page`'s decoding of `identity` every 200 ms until `done(sample)` or `timeoutMs`,
+ * failing if framesDecoded stands still for more than `maxStallMs`.
+ */
+async function watchDecoding(
+  page: Page,
+  identity: string,
+  what: string,
+  done: (v: VideoIn) => boolean,
+  options: { timeoutMs: number; maxStallMs: number },
+): Promise<VideoIn> {
+  const start = Date.now();
+  let lastFrames = -1;
+  let lastRise = Date.now();
+  let last: VideoIn | null = null;
+  for (;;) {
+    last = await cameraIn(page, identity);
+    const now = Date.now();
+    if (last && last.framesDecoded > lastFrames) {
+      lastFrames = last.framesDecoded;
+      lastRise = now;
+    }
+    assert.ok(now - lastRise <= options.maxStallMs, `${what}: decoding stalled ${now - lastRise} ms (${JSON.stringify(last)})`);
+    if (last && done(last)) return last;
+    if (now - start > options.timeoutMs) assert.fail(`${what}: timed out after ${options.timeoutMs} ms (${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Waits until `page` decodes `identity` at `done` width with framesDecoded rising. */
+async function expectLayer(page: Page, identity: string, what: string, done: (width: number) => boolean, timeoutMs = 30_000) {
+  const sample = await waitFor(
+    what,
+    async () => {
+      const v = await cameraIn(page, identity);
+      return v && v.framesDecoded > 0 && done(v.frameWidth) ? v : null;
+    },
+    timeoutMs,
+    200,
+  );
+  // Still decoding at that layer a second later.
+  await new Promise((r) => setTimeout(r, 1000));
+  const later = await cameraIn(page, identity);
+  assert.ok(later && later.framesDecoded > sample.framesDecoded + 5, `${what}: frames rising (${JSON.stringify([sample, later])})`);
+  assert.ok(done(later.frameWidth), `${what}: still at that layer (${JSON.stringify(later)})`);
+  return later;
+}
+
+/** Whether the publisher's `rid` stream sends bytes over one second. */
+async function ridGrowth(page: Page, rid: string): Promise<number> {
+  const before = (await cameraOut(page)).streams[rid]?.bytesSent ?? 0;
+  await new Promise((r) => setTimeout(r, 1000));
+  return ((await cameraOut(page)).streams[rid]?.bytesSent ?? 0) - before;
+}
+
+test("a 720p camera is sent as q/h/f; each subscriber gets the layer its tile needs; unwatched layers stop", async () => {
+  const link = await env.node.joinLink("simulcast");
+  const publisher = await openJoinLink(link, "Pub", "&resolution=720p&microphone=0", { width: 640, height: 480 });
+  const pubId = await localIdentity(publisher);
+  const settings = await publisher.evaluate(() => {
+    const pub = (globalThis as any).relais.room.localParticipant.getTrackPublication("camera");
+    return { size: pub?.track.getSettings(), layers: pub?.layers };
+  });
+  assert.equal(settings.size?.width, 1280, "the fake camera opens at 720p");
+  assert.deepEqual(
+    settings.layers?.map((l: { rid: string; width: number }) => [l.rid, l.width]),
+    [
+      ["q", 320],
+      ["h", 640],
+      ["f", 1280],
+    ],
+  );
+
+  // A renders the camera large (960×540 CSS px), B as a 160×90 thumbnail. The sizes are set
+  // on the tile's <video>, the element the web app hands to adaptive stream.
+  const large = await openJoinLink(link, "Large", "&camera=0&microphone=0", { width: 1280, height: 800 });
+  const thumb = await openJoinLink(link, "Thumb", "&camera=0&microphone=0", { width: 960, height: 600 });
+  for (const [page, size] of [
+    [large, { width: 960, height: 540 }],
+    [thumb, { width: 160, height: 90 }],
+  ] as const) {
+    await page.waitForSelector(`#grid [data-participant-identity="${pubId}"] video`, { state: "attached", timeout: 20_000 });
+    await resizeVideo(page, pubId, size);
+  }
+
+  const a = await expectLayer(large, pubId, "the large tile gets f", (w) => w >= 1000).catch(async (error) => {
+    console.log("publisher outbound:", JSON.stringify(await cameraOut(publisher)));
+    console.log("large inbound:", JSON.stringify(await cameraIn(large, pubId)));
+    throw error;
+  });
+  const b = await expectLayer(thumb, pubId, "the thumbnail gets q", (w) => w > 0 && w <= 400);
+  console.log(`large: ${JSON.stringify(a)}; thumbnail: ${JSON.stringify(b)}`);
+  const out = await cameraOut(publisher);
+  console.log(`publisher: ${JSON.stringify(out)}`);
+  assert.ok(out.active.includes("q") && out.active.includes("f"), `q and f are watched: ${out.active}`);
+
+  // A's video shrinks to 400×225: it drops below f within 5 s without a stall. Nobody
+  // watched h, so dynacast had it off: A may get q first, then h once the publisher sends it.
+  await resizeVideo(large, pubId, { width: 400, height: 225 });
+  const shrunk = await watchDecoding(large, pubId, "large tile drops below f", (v) => v.frameWidth > 0 && v.frameWidth <= 700, {
+    timeoutMs: 5_000,
+    maxStallMs: 1_000,
+  });
+  const settled = await watchDecoding(large, pubId, "large tile settles on h", (v) => v.frameWidth === 640, {
+    timeoutMs: 8_000,
+    maxStallMs: 1_000,
+  });
+  console.log(`shrunk: ${JSON.stringify(shrunk)}, then ${JSON.stringify(settled)}`);
+  // The thumbnail kept decoding meanwhile.
+  await expectLayer(thumb, pubId, "the thumbnail still gets q", (w) => w > 0 && w <= 400, 5_000);
+
+  // Dynacast: nobody needs f any more, so the publisher stops encoding it.
+  await waitFor("the publisher drops f", async () => !(await cameraOut(publisher)).active.includes("f"), 5_000, 200);
+  assert.deepEqual((await cameraOut(publisher)).active, ["q", "h"]);
+  await new Promise((r) => setTimeout(r, 500));
+  const fIdle = await ridGrowth(publisher, "f");
+  const hBusy = await ridGrowth(publisher, "h");
+  assert.ok(fIdle < 2_000, `f sends nothing while unwatched (${fIdle} bytes/s)`);
+  assert.ok(hBusy > 10_000, `h still sends (${hBusy} bytes/s)`);
+
+  // A's video grows back: f is encoded again and A decodes it, again without a stall.
+  await resizeVideo(large, pubId, { width: 960, height: 540 });
+  await waitFor("the publisher encodes f again", async () => (await cameraOut(publisher)).active.includes("f"), 5_000, 200);
+  const grown = await watchDecoding(large, pubId, "large tile back to f", (v) => v.frameWidth >= 1000, {
+    timeoutMs: 15_000,
+    maxStallMs: 1_000,
+  });
+  console.log(`grown: ${JSON.stringify(grown)}`);
+  assert.ok((await ridGrowth(publisher, "f")) > 10_000, "f sends again");
+
+  // The large tab leaves: only the thumbnail watches, so only q stays encoded.
+  await large.close();
+  await waitFor(
+    "the publisher keeps only q",
+    async () => JSON.stringify((await cameraOut(publisher)).active) === JSON.stringify(["q"]),
+    10_000,
+    200,
+  );
+  await expectLayer(thumb, pubId, "the thumbnail still decodes q", (w) => w > 0 && w <= 400, 5_000);
+  await thumb.close();
+  await publisher.close();
+});

@@ -111,7 +111,8 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   assert.ok(onF.last.frameWidth >= 1000, `still on f (${onF.last.frameWidth})`);
 
   // Cap the SFU → subscriber direction: the SFU must switch it down to h or q within 10 s.
-  await env.ns.setRateLimit({ direction: "toNamespace", kbit: LIMIT_KBIT });
+  // A token bucket like tc-tbf(8)'s example: 32 kbit (4 kB) of burst, 100 ms of queue.
+  await env.ns.setRateLimit({ direction: "toNamespace", kbit: LIMIT_KBIT, burstBytes: 4000 });
   const limited = await watchDecoding(subscriber, pubId, `capped at ${LIMIT_KBIT} kbit/s: lower layer`, {
     forMs: 10_000,
     maxStallMs: MAX_STALL_MS,

@@ -393,8 +393,9 @@ export class WorkerCore {
       const active = p.layers.map((_, i) => i === 0);
       for (const c of p.consumers) {
         if (!(c instanceof Consumer) || c.forwarder === null) continue;
-        // The layer it would like, and the ones it forwards or is switching to (bandwidth may hold it lower).
-        for (const l of [c.desiredLayer, c.forwarder.currentLayer, c.forwarder.targetLayer])
+        // The layer it would like, the one its bandwidth allows, and the ones it forwards or is switching to.
+        const granted = Math.min(c.desiredLayer, c.bandwidthLayer);
+        for (const l of [c.desiredLayer, granted, c.forwarder.currentLayer, c.forwarder.targetLayer])
           if (l >= 0 && l < active.length) active[l] = true;
       }
       const key = active.map((a) => (a ? "1" : "0")).join("");

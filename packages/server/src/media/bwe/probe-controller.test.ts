@@ -32,7 +32,7 @@ describe("ProbeController", () => {
     assert.equal(p.process(450, 2_500_000, 8_000_000)?.targetBps, 5_000_000);
   });
 
-  it("allocator-driven: steps 1.25–1.5× toward the wish; failures back off 2, 4, 8 s", () => {
+  it("allocator-driven: steps 1.25–1.5× toward the wish; failures back off 2, 4, then at most 5 s", () => {
     const p = new ProbeController({ maxBps: 10_000_000 });
     p.process(0, 1_000_000, 1_000_000); // nothing wanted: stays in start-up
     const start = p.process(10, 1_000_000, 1_100_000);
@@ -50,7 +50,8 @@ describe("ProbeController", () => {
     }
     const gaps = times.slice(1).map((t, i) => t - times[i]);
     assert.ok(gaps.length >= 3);
-    assert.ok(gaps[0] >= 4000 && gaps[1] > gaps[0] && gaps[2] > gaps[1] && gaps[2] <= 15_100, `gaps ${gaps.join(",")}`);
+    // Each gap is the 1 s result wait plus the back-off: 2 s, 4 s, then capped at 5 s (a lifted limit is found soon).
+    assert.ok(gaps[0] >= 3000 && gaps[1] > gaps[0] && gaps.slice(1).every((g) => g >= 5000 && g <= 6100), `gaps ${gaps.join(",")}`);
     // The estimate rising 25 % on its own re-allows probing at once.
     const last = times[times.length - 1];
     const again = p.process(last + 1100, 1_300_000, 4_000_000);

@@ -30,8 +30,11 @@ const FURTHER_THRESHOLD = 0.7;
 const RESULT_TIMEOUT_MS = 1000;
 const MIN_PACKETS = 5;
 const PROBE_PACKET_BYTES = 1000;
+/** After a successful probe the next may follow this soon: recovering from a capped link takes a few steps. */
+const SUCCESS_BACKOFF_MS = 500;
 const MIN_BACKOFF_MS = 2000;
-const MAX_BACKOFF_MS = 15_000;
+/** Failed probes back off up to this: a lifted limit is found within a few seconds. */
+const MAX_BACKOFF_MS = 5000;
 /** Allocator-driven probes step up by at most this factor (LiveKit probes in steps too). */
 const ALLOCATOR_STEP = 1.5;
 const MIN_ALLOCATOR_STEP = 1.25;
@@ -141,7 +144,7 @@ export class ProbeController {
     this.state = IDLE;
     this.backoffMs = succeeded ? MIN_BACKOFF_MS : Math.min(MAX_BACKOFF_MS, this.backoffMs * 2);
     this.failedAtBps = succeeded ? Number.POSITIVE_INFINITY : estimateBps;
-    this.nextAllowedMs = nowMs + this.backoffMs;
+    this.nextAllowedMs = nowMs + (succeeded ? SUCCESS_BACKOFF_MS : this.backoffMs);
   }
 
   private emit(targetBps: number, nowMs: number): ProbeCluster {

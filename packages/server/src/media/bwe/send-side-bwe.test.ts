@@ -173,7 +173,8 @@ describe("SendSideBwe over a simulated bottleneck", () => {
     });
     assert.ok(at(r, 9_900) >= 0.7 * capacity);
     assert.ok(at(r, 13_000) < 0.5 * capacity, `estimate 3 s into heavy loss ${at(r, 13_000)}`);
-    assert.ok(r.bwe.lossFraction > 0.2);
+    // One loss report covers ~20+ packets: at 30 % loss its reading varies by ±0.1.
+    assert.ok(r.bwe.lossFraction > 0.1, `loss fraction ${r.bwe.lossFraction}`);
   });
 
   it("reordering: no phantom loss, still converges", () => {

@@ -25,6 +25,11 @@ import { TrendlineEstimator } from "./trendline-estimator.js";
 export interface SendSideBweOptions {
   /** Default 300 kbps (libwebrtc's start rate). */
   startBps?: number;
+  /**
+   * Probe cluster length (default 30 ms). Longer probes cost more padding but are not
+   * fooled by a token-bucket shaper whose burst absorbs a short one.
+   */
+  probeDurationMs?: number;
   /** Default 30 kbps. */
   minBps?: number;
   /** Default 10 Mbit/s. */
@@ -89,7 +94,7 @@ export class SendSideBwe {
     this.history = new SendHistory(options.historySize ?? 8192);
     this.aimd = new AimdRateControl(limits);
     this.lossControl = new LossBasedControl(limits);
-    this.probeController = new ProbeController({ maxBps });
+    this.probeController = new ProbeController({ maxBps, durationMs: options.probeDurationMs ?? 30 });
     this.estimateBps = startBps;
   }
 

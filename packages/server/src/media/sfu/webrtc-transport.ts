@@ -510,6 +510,7 @@ export class WebRtcTransport implements TupleOwner {
       this.removeProducer(p);
     }
     this.data?.close();
+    this.bandwidth?.close();
     this.dtls?.close();
     for (const t of [...this.tuples]) t.release();
     this.tuples.clear();

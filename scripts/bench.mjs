@@ -454,8 +454,10 @@ function categorize(a) {
       "SRTP crypto inside node:crypto (a cipher object per packet, update/final/tag)",
       (k) => /node:internal\/crypto\/(cipher|hash|util)|node:crypto:/.test(k),
     ],
+    ["native addon: SRTP in place and sendmmsg (relais_native.node)", (k) => /^(sendBatch|protectRtp|unprotectRtp|protectRtcp|unprotectRtcp)\w* *$/.test(k) || /relais_native/.test(k)],
     ["our SRTP code (media/srtp)", (k) => k.includes("media/srtp/")],
     ["UDP sendmsg (dgram doSend, mostly the syscall)", (k) => /^doSend /.test(k)],
+    ["UDP sendmmsg batches (media/net/batch-sender)", (k) => k.includes("media/net/batch-sender")],
     [
       "per-send overhead (dgram.send, IP-literal lookup, process.nextTick)",
       (k) => /node:dgram|node:dns|task_queues|node:net:|^RegExp|validators|^nextTick/.test(k),
@@ -904,17 +906,25 @@ async function main() {
   let profileText = "";
   if (o.profile) {
     const s = scen.find((x) => x.key === "fanout-200") ?? scen[0];
-    const dir = path.join(outDir, "cpu-profile");
-    mkdirSync(dir, { recursive: true });
-    await quiet();
-    // A longer window, so the join phase (DTLS handshakes) weighs less in the whole-process profile.
-    const { result } = await runOne({ ...o, duration: Math.max(o.duration, 30) }, s, "relais", logFile, dir);
-    console.log(
-      `profile run (${s.key}): ${result ? `${fmt(result.server?.cpuUsPerPacket)} µs/pkt under the profiler` : "failed"}; profiles in ${dir}`,
-    );
-    profileText = profileSection(dir, { label: s.label });
-    if (result)
-      profileText += `\n\n(Under the profiler this run cost ${fmt(result.server?.cpuUsPerPacket)} µs per forwarded packet; the profiler's own overhead is included.)`;
+    const parts = [];
+    for (const [target, name] of [
+      ["relais", "native path"],
+      ["relais-ts", "pure-TypeScript path (RELAIS_NATIVE=0)"],
+    ]) {
+      const dir = path.join(outDir, `cpu-profile-${target}`);
+      mkdirSync(dir, { recursive: true });
+      await quiet();
+      // A longer window, so the join phase (DTLS handshakes) weighs less in the whole-process profile.
+      const { result } = await runOne({ ...o, duration: Math.max(o.duration, 30) }, s, target, logFile, dir);
+      console.log(
+        `profile run (${s.key}, ${target}): ${result ? `${fmt(result.server?.cpuUsPerPacket)} µs/pkt under the profiler` : "failed"}; profiles in ${dir}`,
+      );
+      let text = `#### ${name}\n\n${profileSection(dir, { label: s.label })}`;
+      if (result)
+        text += `\n\n(Under the profiler this run cost ${fmt(result.server?.cpuUsPerPacket)} µs per forwarded packet; the profiler's own overhead is included.)`;
+      parts.push(text);
+    }
+    profileText = parts.join("\n\n");
   }
   const when = `Measured ${startedAt.slice(0, 16).replace("T", " ")} UTC (whole run ${Math.round((Date.now() - t0) / 60000)} min)`;
   const section = report(o, info, runs, profileText, when, command, saturation);

@@ -145,3 +145,35 @@ test("a room spanning two media workers: subscribers on the second worker get th
     await two.stop();
   }
 });
+
+test("the pure-TypeScript path (RELAIS_NATIVE=0) forwards the same load, nothing lost; the default path is native", { timeout: 90_000 }, async () => {
+  const native = await node.media.workers[0]!.request("getWorkerStats", {});
+  assert.equal(native.nativeAccelerator, true, "the addon is built by npm install and used by default");
+  assert.equal(native.udpBatch?.native, true, "sends go out through sendmmsg");
+  // Workers copy the environment when they start: this node's workers run without the addon.
+  process.env.RELAIS_NATIVE = "0";
+  let ts: TestNode;
+  try {
+    ts = await startTestNode();
+  } finally {
+    delete process.env.RELAIS_NATIVE;
+  }
+  try {
+    const r = await loadTest([
+      ...["--url", ts.url, "--api-key", ts.keys.primary.apiKey, "--api-secret", ts.keys.primary.apiSecret],
+      ...["--room", "pure-ts", "--publishers", "1", "--subscribers", "3", "--resolution", "180p"],
+      ...["--duration", "4s", "--warmup", "1s", "--json"],
+    ]);
+    assert.equal(r.code, 0, r.stderr.slice(-3000));
+    const result = JSON.parse(r.stdout.trim()) as LoadTestResult;
+    assert.equal(result.subscribersReceiving, 3, JSON.stringify(result));
+    assert.ok(result.lossRate < 0.01, `lossRate ${result.lossRate}`);
+    assert.equal(result.srtpFailures, 0);
+    const stats = await ts.media.workers[0]!.request("getWorkerStats", {});
+    assert.equal(stats.nativeAccelerator, false);
+    assert.equal(stats.udpBatch?.native, false);
+    assert.ok(stats.rtpForwarded > 500, `forwarded ${stats.rtpForwarded}`);
+  } finally {
+    await ts.stop();
+  }
+});

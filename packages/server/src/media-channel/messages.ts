@@ -186,6 +186,10 @@ export interface WorkerStats {
   /** Video streams to subscribers the overload guard is not forwarding right now, and in all since start. */
   videoStreamsShed: number;
   videoStreamsShedTotal: number;
+  /** SRTP and sends through the native addon (false: the pure-TypeScript path). */
+  nativeAccelerator: boolean;
+  /** The UDP socket's send batches: sendmmsg when native; dropped = socket buffer full. */
+  udpBatch: { sent: number; dropped: number; errors: number; flushes: number; lastErrno: number; native: boolean } | null;
   /** PLIs sent to publishers (new subscribers, subscribers' own PLI/FIR, throttled). */
   keyframeRequestsSent: number;
   data: DataChannelStats;

@@ -11,6 +11,7 @@ import { ActivityReporter } from "./sfu/activity-reporter.js";
 import { AudioLevel } from "./sfu/audio-level.js";
 import { Consumer } from "./sfu/consumer.js";
 import { OverloadGuard } from "./sfu/overload-guard.js";
+import { loadNativeBinding } from "./srtp/native-binding.js";
 import { PipeConsumer } from "./sfu/pipe-consumer.js";
 import { Producer } from "./sfu/producer.js";
 import { Router } from "./sfu/router.js";
@@ -328,6 +329,8 @@ export class WorkerCore {
         utilisation: this.utilisation,
         videoStreamsShed: this.guard.shedCount,
         videoStreamsShedTotal: this.guard.totalShed,
+        nativeAccelerator: loadNativeBinding() !== null,
+        udpBatch: this.udp ? { ...this.udp.batch.stats, native: this.udp.batch.native } : null,
         keyframeRequestsSent,
         data: { ...this.dataStats },
       };

@@ -454,7 +454,10 @@ function categorize(a) {
       "SRTP crypto inside node:crypto (a cipher object per packet, update/final/tag)",
       (k) => /node:internal\/crypto\/(cipher|hash|util)|node:crypto:/.test(k),
     ],
-    ["native addon: SRTP in place and sendmmsg (relais_native.node)", (k) => /^(sendBatch|protectRtp|unprotectRtp|protectRtcp|unprotectRtcp)\w* *$/.test(k) || /relais_native/.test(k)],
+    [
+      "native addon: SRTP in place and sendmmsg (relais_native.node)",
+      (k) => /^(sendBatch|protectRtp|unprotectRtp|protectRtcp|unprotectRtcp)\w* *$/.test(k) || /relais_native/.test(k),
+    ],
     ["our SRTP code (media/srtp)", (k) => k.includes("media/srtp/")],
     ["UDP sendmsg (dgram doSend, mostly the syscall)", (k) => /^doSend /.test(k)],
     ["UDP sendmmsg batches (media/net/batch-sender)", (k) => k.includes("media/net/batch-sender")],

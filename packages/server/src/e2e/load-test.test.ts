@@ -146,7 +146,9 @@ test("a room spanning two media workers: subscribers on the second worker get th
   }
 });
 
-test("the pure-TypeScript path (RELAIS_NATIVE=0) forwards the same load, nothing lost; the default path is native", { timeout: 90_000 }, async () => {
+test("the pure-TypeScript path (RELAIS_NATIVE=0) forwards the same load, nothing lost; the default path is native", {
+  timeout: 90_000,
+}, async () => {
   const native = await node.media.workers[0]!.request("getWorkerStats", {});
   assert.equal(native.nativeAccelerator, true, "the addon is built by npm install and used by default");
   assert.equal(native.udpBatch?.native, true, "sends go out through sendmmsg");

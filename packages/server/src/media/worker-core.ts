@@ -11,12 +11,12 @@ import { ActivityReporter } from "./sfu/activity-reporter.js";
 import { AudioLevel } from "./sfu/audio-level.js";
 import { Consumer } from "./sfu/consumer.js";
 import { OverloadGuard } from "./sfu/overload-guard.js";
-import { loadNativeBinding } from "./srtp/native-binding.js";
 import { PipeConsumer } from "./sfu/pipe-consumer.js";
 import { Producer } from "./sfu/producer.js";
 import { Router } from "./sfu/router.js";
 import { WebRtcTransport } from "./sfu/webrtc-transport.js";
 import { newWorkerCounters } from "./sfu/worker-counters.js";
+import { loadNativeBinding } from "./srtp/native-binding.js";
 
 class RequestError extends Error {
   constructor(

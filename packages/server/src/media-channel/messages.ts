@@ -74,6 +74,8 @@ export interface MediaRequests {
     };
     res: Record<string, never>;
   };
+  /** The room's dominant speaker: subscribers' bandwidth allocation serves this producer's video before others (after screen shares). */
+  setProducerPriority: { req: { producerId: string; priority: "speaker" | "normal" }; res: Record<string, never> };
   /** Adaptive stream: the size the subscriber renders this consumer at (0×0 or disabled = not visible). */
   setConsumerPreferences: { req: { consumerId: string; width: number; height: number; disabled: boolean }; res: Record<string, never> };
   closeProducer: { req: { producerId: string }; res: Record<string, never> };

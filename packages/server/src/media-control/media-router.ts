@@ -193,6 +193,11 @@ export class MediaRouter {
     return this.producers.get(producerId)?.worker;
   }
 
+  /** Bandwidth allocation priority of a producer's video on every worker of the room (the dominant speaker's camera). */
+  async setProducerPriority(producerId: string, priority: "speaker" | "normal"): Promise<void> {
+    await Promise.all([...this.routerIds.keys()].map((w) => w.request("setProducerPriority", { producerId, priority }).catch(() => {})));
+  }
+
   /** Closes the router and, in cascade, its transports. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -44,6 +44,8 @@ export class WorkerCore {
   private readonly pipeProducers = new Map<number, Producer>();
   private readonly pipeConsumers = new Map<number, PipeConsumer>();
   private pipe: PipeEndpoint | null = null;
+  /** Producers of the rooms' dominant speakers (their video is allocated bandwidth first, after screen shares). */
+  private readonly speakerProducers = new Set<string>();
   /** Dynacast: the last layer set reported per simulcast producer ("101" = layers 0 and 2). */
   private readonly layersWanted = new Map<string, string>();
   private readonly consumers = new Map<string, Consumer>();
@@ -288,6 +290,11 @@ export class WorkerCore {
       this.pipeProducers.set(r.pipeId, p);
       return {};
     },
+    setProducerPriority: ({ producerId, priority }) => {
+      if (priority === "speaker") this.speakerProducers.add(producerId);
+      else this.speakerProducers.delete(producerId);
+      return {};
+    },
     setConsumerPreferences: ({ consumerId, width, height, disabled }) => {
       const c = this.consumers.get(consumerId);
       if (!c) throw new RequestError("NOT_FOUND", `consumer ${consumerId} not found`);
@@ -387,7 +394,7 @@ export class WorkerCore {
 
   /** Simulcast: every consumer re-chooses its layer; dynacast tells the main thread which layers anyone needs. */
   private updateLayers(now: number): void {
-    for (const t of this.transports.values()) t.bandwidth?.allocate(now);
+    for (const t of this.transports.values()) t.bandwidth?.allocate(now, this.speakerProducers);
     for (const c of this.consumers.values()) if (c.forwarder !== null && !c.closed) c.updateLayer(now);
     for (const [producerId, e] of this.producers) {
       const p = e.producer;

@@ -9,6 +9,8 @@ const SILENCE_RECHECK_MS = DEFAULT_SPEAKER_RANKING.holdMs + 500;
 export interface RoomActivityOptions {
   /** Everyone in the room whose signaling is live gets the news. */
   broadcast: (msg: ServerMessage) => void;
+  /** The dominant speaker changed (null: nobody speaks): bandwidth allocation favours their video. */
+  onDominantSpeaker?: (participantSid: string | null) => void;
   clock?: () => number;
 }
 
@@ -24,6 +26,7 @@ export class RoomActivity {
   private rankScheduled = false;
   /** Workers stop reporting once everyone is silent: this re-ranks so the last speaker times out. */
   private silenceTimer: NodeJS.Timeout | null = null;
+  private dominant: string | null = null;
   private readonly clock: () => number;
 
   constructor(private readonly o: RoomActivityOptions) {
@@ -90,7 +93,14 @@ export class RoomActivity {
       current.push({ participantSid: p.sid, identity: p.identity, level });
     }
     const speakers = this.ranking.update(current, this.clock());
-    if (speakers) this.o.broadcast({ type: "speakersChanged", speakers });
+    if (speakers) {
+      this.o.broadcast({ type: "speakersChanged", speakers });
+      const dominant = speakers[0]?.participantSid ?? null;
+      if (dominant !== this.dominant) {
+        this.dominant = dominant;
+        this.o.onDominantSpeaker?.(dominant);
+      }
+    }
     if (this.silenceTimer) clearTimeout(this.silenceTimer);
     this.silenceTimer = null;
     if (this.ranking.current().length > 0) {

@@ -42,7 +42,12 @@ export class Room {
   metadata: string;
   private readonly ctx: NegotiationContext;
   /** Active speakers and connection qualities (speakersChanged, connectionQualityChanged). */
-  private readonly activity = new RoomActivity({ broadcast: (msg) => this.broadcast(msg) });
+  private readonly activity = new RoomActivity({
+    broadcast: (msg) => this.broadcast(msg),
+    onDominantSpeaker: (sid) => this.prioritiseSpeaker(sid),
+  });
+  /** Camera producer of the dominant speaker, whose video subscribers' bandwidth allocation favours. */
+  private speakerProducer: string | null = null;
 
   constructor(private readonly o: RoomOptions) {
     this.metadata = o.metadata ?? "";
@@ -197,6 +202,19 @@ export class Room {
     }
     pub.muted = muted;
     this.broadcast({ type: "trackMuted", participantSid: p.sid, trackSid, muted }, p);
+  }
+
+  private prioritiseSpeaker(participantSid: string | null): void {
+    const p = participantSid === null ? undefined : this.participants.get(participantSid);
+    let camera: string | null = null;
+    for (const pub of p?.publications.values() ?? []) if (pub.source === "camera") camera = pub.producerId;
+    if (camera === this.speakerProducer) return;
+    const router = this.routerHandle;
+    if (router) {
+      if (this.speakerProducer) void router.setProducerPriority(this.speakerProducer, "normal");
+      if (camera) void router.setProducerPriority(camera, "speaker");
+    }
+    this.speakerProducer = camera;
   }
 
   /** Adaptive stream: how large `p` renders a track it subscribes to; the media plane picks the simulcast layer. */

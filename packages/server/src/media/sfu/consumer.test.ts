@@ -199,8 +199,8 @@ describe("Consumer.retransmit", () => {
     producer.receiveRtp(rtp({ seq: 65501, ts: 1000 }), 1001);
     const ours = readSequence(sink.sent[0]!);
     assert.equal(ours, 64); // 65500 + 100 wrapped
-    assert.equal(consumer.retransmit(ours), true);
-    assert.equal(consumer.retransmit(ours + 1), true);
+    assert.equal(consumer.retransmit(ours, 1500), true);
+    assert.equal(consumer.retransmit(ours + 1, 1500), true);
     const [rtx1, rtx2] = sink.sent.slice(2);
     assert.equal(readPayloadType(rtx1!), 101);
     assert.equal(readSsrc(rtx1!), SUB_RTX);
@@ -218,7 +218,7 @@ describe("Consumer.retransmit", () => {
   it("RTX carries the original payload without its padding", () => {
     const { producer, consumer, sink } = setup();
     producer.receiveRtp(rtp({ seq: 7, padding: 8 }), 1000);
-    assert.equal(consumer.retransmit(7), true);
+    assert.equal(consumer.retransmit(7, 1500), true);
     const rtx = sink.sent[1]!;
     assert.equal(hasPadding(rtx), false);
     assert.equal(rtx.length, 20 + 2 + PAYLOAD.length);
@@ -229,16 +229,16 @@ describe("Consumer.retransmit", () => {
     const { producer, consumer, sink } = setup({ rtx: false });
     consumer.seqOffset = 3;
     producer.receiveRtp(rtp({ seq: 40, marker: true, ext: PUB_ELEMENTS }), 1000);
-    assert.equal(consumer.retransmit(43), true);
+    assert.equal(consumer.retransmit(43, 1500), true);
     assert.deepEqual(sink.sent[1], sink.sent[0]);
   });
 
   it("false for a sequence not in the cache, or when disconnected", () => {
     const { producer, consumer, sink } = setup();
     producer.receiveRtp(rtp({ seq: 40 }), 1000);
-    assert.equal(consumer.retransmit(41), false);
+    assert.equal(consumer.retransmit(41, 1500), false);
     sink.connected = false;
-    assert.equal(consumer.retransmit(40), false);
+    assert.equal(consumer.retransmit(40, 1500), false);
     assert.equal(sink.sent.length, 1);
   });
 
@@ -247,7 +247,7 @@ describe("Consumer.retransmit", () => {
     const bad = rtp({ seq: 9, payload: Buffer.from([1, 2, 3, 200]) });
     bad[0] |= 0x20; // P set, last byte 200 > payload length
     producer.receiveRtp(bad, 1000);
-    assert.equal(consumer.retransmit(9), false);
+    assert.equal(consumer.retransmit(9, 1500), false);
     assert.equal(sink.sent.length, 1);
   });
 });
@@ -286,7 +286,7 @@ describe("Consumer shed by the overload guard", () => {
     producer.receiveRtp(rtp({ seq: 111 }), 2002);
     const seqs = sink.sent.map((b) => b.readUInt16BE(2));
     assert.deepEqual(seqs, [seqs[0], seqs[0]! + 1, seqs[0]! + 2, seqs[0]! + 3], "continuous outgoing sequence numbers");
-    assert.equal(consumer.retransmit(seqs[1]!), false, "a NACK for a sequence number from before the re-base is not answered");
-    assert.equal(consumer.retransmit(seqs[3]!), true, "after it, it is");
+    assert.equal(consumer.retransmit(seqs[1]!, 1500), false, "a NACK for a sequence number from before the re-base is not answered");
+    assert.equal(consumer.retransmit(seqs[3]!, 1500), true, "after it, it is");
   });
 });

@@ -259,30 +259,30 @@ export class Consumer implements Sheddable {
   }
 
   /** Answers a subscriber NACK for our sequence number `seq` from the producer's cache. */
-  retransmit(seq: number): boolean {
+  retransmit(seq: number, nowMs: number): boolean {
     if (!this.sink.connected) return false;
     this.retransmitting = true;
     try {
-      return this.retransmitUnguarded(seq);
+      return this.retransmitUnguarded(seq, nowMs);
     } finally {
       this.retransmitting = false;
     }
   }
 
-  private retransmitUnguarded(seq: number): boolean {
+  private retransmitUnguarded(seq: number, nowMs: number): boolean {
     let original: Buffer | null | undefined;
     let ts: number;
     const fw = this.forwarder;
     if (fw !== null) {
       if (!fw.prepareRetransmission(seq)) return false;
       const m = fw.munger;
-      original = this.producer.layer(m.lookupLayer)?.cache.get(m.lookupSequence);
+      original = this.producer.layer(m.lookupLayer)?.cache.get(m.lookupSequence, nowMs);
       if (!original) return false;
       ts = (original.readUInt32BE(4) + m.lookupTimestampOffset) >>> 0;
     } else {
       // Sequence numbers before the last re-base map to other source packets now.
       if (this.resyncAt >= 0 && ((this.resyncAt - seq) & 0xffff) > 0 && ((this.resyncAt - seq) & 0xffff) < 0x8000) return false;
-      original = this.producer.cache.get((seq - this.seqOffset) & 0xffff);
+      original = this.producer.cache.get((seq - this.seqOffset) & 0xffff, nowMs);
       if (!original) return false;
       ts = (original.readUInt32BE(4) + this.tsOffset) >>> 0;
     }

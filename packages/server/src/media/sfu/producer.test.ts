@@ -75,7 +75,7 @@ describe("Producer.receiveRtp", () => {
     producer.receiveRtp(p, 1000);
     assert.equal(got[0], p);
     assert.equal(other[0], p);
-    assert.equal(producer.cache.get(10), p);
+    assert.equal(producer.cache.get(10, 0), p);
     assert.deepEqual([producer.packetsReceived, producer.bytesReceived, producer.stats.received], [1, p.length, 1]);
   });
 
@@ -101,7 +101,7 @@ describe("Producer.receiveRtx", () => {
     assert.deepEqual([readSequence(r), readPayloadType(r), readSsrc(r), readTimestamp(r), readMarker(r)], [500, 96, SSRC, 123456, true]);
     const mid = findExtension(r, r.length, 4);
     assert.equal(r.subarray(extensionOffset(mid), extensionOffset(mid) + extensionLength(mid)).toString(), "1");
-    assert.equal(producer.cache.get(500), r);
+    assert.equal(producer.cache.get(500, 0), r);
   });
 
   it("keeps the padding of a padded retransmission", () => {
@@ -135,7 +135,7 @@ describe("Producer.receiveRtx", () => {
     writeRtpHeader(tiny, 0, { payloadType: 97, marker: false, sequence: 31, timestamp: 3000, ssrc: RTX_SSRC });
     producer.receiveRtx(tiny, 12, 1002);
     assert.equal(got.length, 1);
-    assert.equal(producer.cache.has(0), false);
+    assert.equal(producer.cache.has(0, 0), false);
     assert.deepEqual(rtcp.calls, [], "no NACK for packets that were never lost");
     assert.equal(producer.stats.extendedHighestSequence, 65500);
     producer.receiveRtp(media(65501), 1020);
@@ -231,7 +231,7 @@ describe("Producer / Consumer lifecycle", () => {
     assert.deepEqual(closed, ["CO0", "CO1"]);
     assert.ok(consumers.every((c) => c.closed));
     assert.deepEqual(producer.consumers, []);
-    assert.equal(producer.cache.has(1), false);
+    assert.equal(producer.cache.has(1, 0), false);
   });
 
   it("a closed consumer is removed from its producer; the others keep receiving", () => {

@@ -74,7 +74,8 @@ export class Producer {
     readonly extensions: ExtensionIdMap,
     private readonly sink: ProducerSink,
   ) {
-    this.cache = new PacketCache(kind === "video" ? 1024 : 64);
+    // Sized by time: 1 s of video (retransmissions later than that are useless), 500 ms of audio.
+    this.cache = kind === "video" ? new PacketCache(2048, 1000) : new PacketCache(128, 500);
     this.stats = new ReceiveStats(codec.clockRate);
     this.codecId = videoCodecOf(codec.mimeType);
   }
@@ -85,9 +86,9 @@ export class Producer {
     const ts = packet.readUInt32BE(4);
     this.packetsReceived++;
     this.bytesReceived += packet.length;
-    if (this.cache.has(seq)) return; // duplicate (e.g. both original and RTX arrived)
+    if (this.cache.has(seq, nowMs)) return; // duplicate (e.g. both original and RTX arrived)
     const missing = this.stats.update(seq, ts, nowMs);
-    this.cache.store(seq, packet);
+    this.cache.store(seq, packet, nowMs);
     if (missing > 0 && missing <= MAX_NACK_GAP && this.kind === "video") this.nackGap(seq, missing);
     this.lastPacketMs = nowMs;
     const parent = this.parent;

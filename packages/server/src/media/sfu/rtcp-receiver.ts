@@ -56,7 +56,7 @@ export function handleIncomingRtcp(t: WebRtcTransport, plain: Buffer, nowMs: num
       const c = t.consumersBySsrc.get(fbMediaSsrc(plain, off));
       if (!c) return;
       const n = readNack(plain, off, len, nacked);
-      for (let i = 0; i < n; i++) c.retransmit(nacked[i]!);
+      for (let i = 0; i < n; i++) c.retransmit(nacked[i]!, nowMs);
     }
   });
 }

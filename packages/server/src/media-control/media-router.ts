@@ -18,6 +18,8 @@ export interface ProducerRecord {
   pipes: Map<MediaWorker, number>;
   /** Dynacast: which simulcast layers the subscribers on each worker want; the union is reported. */
   wanted: Map<number, boolean[]>;
+  /** The union last reported (null before the first report). */
+  lastWanted: boolean[] | null;
   onLayersWanted?: (active: boolean[]) => void;
 }
 
@@ -112,8 +114,8 @@ export class MediaRouter {
   }
 
   /** @internal a producer now exists on `transport`'s worker. */
-  registerProducer(producerId: string, record: Omit<ProducerRecord, "pipes" | "wanted">): void {
-    const p: ProducerRecord = { ...record, pipes: new Map(), wanted: new Map() };
+  registerProducer(producerId: string, record: Omit<ProducerRecord, "pipes" | "wanted" | "lastWanted">): void {
+    const p: ProducerRecord = { ...record, pipes: new Map(), wanted: new Map(), lastWanted: null };
     this.producers.set(producerId, p);
     if (!p.layers || !p.onLayersWanted) return;
     let last = "";
@@ -123,6 +125,7 @@ export class MediaRouter {
       const key = union.join();
       if (key === last) return;
       last = key;
+      p.lastWanted = union;
       p.onLayersWanted!(union);
     });
   }
@@ -186,6 +189,11 @@ export class MediaRouter {
       return;
     }
     p.pipes.set(worker, pipeId);
+  }
+
+  /** Dynacast: the simulcast layers of a producer anyone needs, as last reported (null: none yet). */
+  layersWanted(producerId: string): boolean[] | null {
+    return this.producers.get(producerId)?.lastWanted ?? null;
   }
 
   /** @internal the worker hosting a producer's original, for requests addressed to it (pause). */

@@ -149,6 +149,19 @@ export class Room {
       resumeWindowS: this.o.resumeWindowS,
     });
     for (const msg of this.activity.currentState(this.participants.values())) p.send(msg);
+    if (resumed) this.resendLayerActivity(p);
+  }
+
+  /** Dynacast state may have changed while the socket was down: the publisher gets the current one again. */
+  private resendLayerActivity(p: Participant): void {
+    const router = this.routerHandle;
+    if (!router) return;
+    for (const pub of p.publications.values()) {
+      const active = pub.layers ? router.layersWanted(pub.producerId) : null;
+      if (!pub.layers || !active) continue;
+      const layers = pub.layers.map((l, i) => ({ rid: l.rid, active: active[i] === true }));
+      p.send({ type: "subscribedQualityUpdate", trackSid: pub.sid, layers });
+    }
   }
 
   /** Reattaches a participant whose signaling dropped (its media kept flowing). */

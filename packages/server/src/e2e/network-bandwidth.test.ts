@@ -4,7 +4,7 @@ import { test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { localIdentity } from "./support/browser.js";
 import { impairedCall } from "./support/netns.js";
-import { resizeVideo, type VideoInbound, videoInbound, watchDecoding } from "./support/video-watch.js";
+import { cameraOut, resizeVideo, type VideoInbound, videoInbound, watchDecoding } from "./support/video-watch.js";
 
 // A subscriber's downlink shrinks and recovers: its Chromium runs in a network namespace and a
 // tc tbf token bucket on the host end of the veth caps what the SFU can send it. The SFU's
@@ -38,32 +38,6 @@ async function openJoinLink(
   return page;
 }
 
-interface VideoOut {
-  frameWidth: number;
-  bytesSent: number;
-  targetBitrate: number;
-  qualityLimitationReason: string;
-}
-
-/** The publisher's outbound-rtp video streams by rid, and the layers dynacast keeps encoded. */
-function outbound(page: Page): Promise<{ streams: Record<string, VideoOut>; active: string[] }> {
-  return page.evaluate(async () => {
-    const relais = (globalThis as any).relais;
-    const streams: Record<string, VideoOut> = {};
-    const stats: any = await relais.room.pc.getStats();
-    stats.forEach((s: any) => {
-      if (s.type !== "outbound-rtp" || s.kind !== "video" || !s.rid) return;
-      streams[s.rid] = {
-        frameWidth: s.frameWidth ?? 0,
-        bytesSent: s.bytesSent ?? 0,
-        targetBitrate: s.targetBitrate ?? 0,
-        qualityLimitationReason: s.qualityLimitationReason ?? "",
-      };
-    });
-    return { streams, active: relais.activeLayers().camera ?? [] };
-  });
-}
-
 /**
  * A timeline for the log, one line every 2 s: what the subscriber decodes and receives (kbit/s),
  * and what the publisher encodes (layers dynacast keeps, kbit/s per rid).
@@ -74,7 +48,7 @@ function timeline(label: string, publisher: Page): (v: VideoInbound, elapsedMs: 
   return async (v, elapsedMs) => {
     if (elapsedMs - lastLog < 2_000) return;
     lastLog = elapsedMs;
-    const out = await outbound(publisher);
+    const out = await cameraOut(publisher);
     const sent = Object.fromEntries(Object.entries(out.streams).map(([rid, s]) => [rid, s.bytesSent]));
     if (prev) {
       const dt = elapsedMs - prev.ms;
@@ -116,7 +90,7 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   });
   const fKbps = ((onF.last.bytesReceived - onF.first.bytesReceived) * 8) / onF.elapsedMs;
   console.log(`unconstrained: f after ${full.reachedAfterMs} ms, ${fKbps.toFixed(0)} kbit/s: ${JSON.stringify(onF.last)}`);
-  console.log(`publisher: ${JSON.stringify(await outbound(publisher))}`);
+  console.log(`publisher: ${JSON.stringify(await cameraOut(publisher))}`);
   assert.ok(onF.last.frameWidth >= 1000, `still on f (${onF.last.frameWidth})`);
 
   // Cap the SFU → subscriber direction: the SFU must switch it down to h or q within 10 s.

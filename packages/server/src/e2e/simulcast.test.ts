@@ -4,6 +4,7 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { localIdentity, nodeAndBrowser } from "./support/browser.js";
 import { waitFor } from "./support/test-node.js";
+import { cameraOut, resizeVideo } from "./support/video-watch.js";
 
 // Simulcast, adaptive stream and dynacast through the web app: a 720p camera sent as
 // q/h/f (RFC 8853), two subscribers rendering it large and as a thumbnail.
@@ -39,56 +40,6 @@ function cameraIn(page: Page, identity: string): Promise<VideoIn | null> {
     });
     return found;
   }, identity);
-}
-
-interface VideoOut {
-  rid: string;
-  bytesSent: number;
-  frameWidth: number;
-  qualityLimitationReason: string;
-  targetBitrate: number;
-}
-
-/** The publisher's outbound-rtp streams by rid, with what its debug handle says dynacast keeps active. */
-function cameraOut(page: Page): Promise<{ streams: Record<string, VideoOut>; active: string[] }> {
-  return page.evaluate(async () => {
-    const relais = (globalThis as any).relais;
-    const streams: Record<string, VideoOut> = {};
-    const stats: any = await relais.room.pc.getStats();
-    stats.forEach((s: any) => {
-      if (s.type !== "outbound-rtp" || s.kind !== "video" || !s.rid) return;
-      streams[s.rid] = {
-        rid: s.rid,
-        bytesSent: s.bytesSent ?? 0,
-        frameWidth: s.frameWidth ?? 0,
-        qualityLimitationReason: s.qualityLimitationReason ?? "",
-        targetBitrate: s.targetBitrate ?? 0,
-      };
-    });
-    return { streams, active: relais.activeLayers().camera ?? [] };
-  });
-}
-
-/**
- * Forces the CSS size of `identity`'s camera <video> in `page` (the element adaptive stream
- * measures); null restores the layout's. Set through CSSOM: the app's CSP forbids <style>.
- */
-async function resizeVideo(page: Page, identity: string, size: { width: number; height: number } | null): Promise<void> {
-  await page.evaluate(
-    ({ identity, size }) => {
-      const g = globalThis as any;
-      const video = g.document.querySelector(`#grid [data-participant-identity="${identity}"][data-track-source="camera"] video`);
-      for (const [property, value] of [
-        ["width", size ? `${size.width}px` : ""],
-        ["height", size ? `${size.height}px` : ""],
-        ["inset", size ? "auto" : ""],
-      ]) {
-        if (value) video.style.setProperty(property, value, "important");
-        else video.style.removeProperty(property);
-      }
-    },
-    { identity, size },
-  );
 }
 
 /**

@@ -107,21 +107,54 @@ export async function watchDecoding(
   }
 }
 
-/** Forces the CSS size of `identity`'s camera <video> in `page` (the element adaptive stream measures). */
+/**
+ * Forces the CSS size of `identity`'s camera <video> in `page` (the element adaptive stream
+ * measures); null restores the layout's. Set through CSSOM: the app's CSP (`style-src 'self'`)
+ * refuses an injected <style>.
+ */
 export async function resizeVideo(page: Page, identity: string, size: { width: number; height: number } | null): Promise<void> {
   await page.evaluate(
     ({ identity, size }) => {
       const g = globalThis as any;
-      let style = g.document.getElementById("test-video-size");
-      if (!style) {
-        style = g.document.createElement("style");
-        style.id = "test-video-size";
-        g.document.head.append(style);
+      const video = g.document.querySelector(`#grid [data-participant-identity="${identity}"][data-track-source="camera"] video`);
+      if (!video) throw new Error(`no camera video of ${identity} on the page`);
+      for (const [property, value] of [
+        ["width", size ? `${size.width}px` : ""],
+        ["height", size ? `${size.height}px` : ""],
+        ["inset", size ? "auto" : ""],
+      ]) {
+        if (value) video.style.setProperty(property, value, "important");
+        else video.style.removeProperty(property);
       }
-      style.textContent = size
-        ? `#grid [data-participant-identity="${identity}"][data-track-source="camera"] video { width: ${size.width}px !important; height: ${size.height}px !important; inset: auto !important; }`
-        : "";
     },
     { identity, size },
   );
+}
+
+export interface VideoOut {
+  rid: string;
+  bytesSent: number;
+  frameWidth: number;
+  qualityLimitationReason: string;
+  targetBitrate: number;
+}
+
+/** The publisher's outbound-rtp video streams by rid, and the layers dynacast keeps encoded (its debug handle). */
+export function cameraOut(page: Page): Promise<{ streams: Record<string, VideoOut>; active: string[] }> {
+  return page.evaluate(async () => {
+    const relais = (globalThis as any).relais;
+    const streams: Record<string, VideoOut> = {};
+    const stats: any = await relais.room.pc.getStats();
+    stats.forEach((s: any) => {
+      if (s.type !== "outbound-rtp" || s.kind !== "video" || !s.rid) return;
+      streams[s.rid] = {
+        rid: s.rid,
+        bytesSent: s.bytesSent ?? 0,
+        frameWidth: s.frameWidth ?? 0,
+        qualityLimitationReason: s.qualityLimitationReason ?? "",
+        targetBitrate: s.targetBitrate ?? 0,
+      };
+    });
+    return { streams, active: relais.activeLayers().camera ?? [] };
+  });
 }

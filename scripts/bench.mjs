@@ -339,7 +339,7 @@ function saturationSection(o, sat) {
     "",
     "### Past saturation",
     "",
-    `One media worker; a room of 1 × 720p audio+video → ${o.saturate} subscribers (far past what one worker serves), and 8 s later a small canary room (1 × 360p audio+video → 2) on the same worker. The worker's overload guard sampled its event-loop utilisation every 250 ms; the server logged "overloaded, shedding video" ${sat.overloadWarnings} time(s) and "recovered" ${sat.recoveries} time(s). Loss counts sequence gaps the subscribers saw (a shed video stream resumes on a keyframe without a gap, so shedding is not loss).`,
+    `One media worker; a room of 1 × 720p audio+video → ${o.saturate} subscribers (far past what one worker serves), and 8 s later a small canary room (1 × 360p audio+video → 2) on the same worker. The worker's overload guard sampled its event-loop utilisation and CPU share every 250 ms; the server logged "overloaded, shedding video" ${sat.overloadWarnings} time(s) and "recovered" ${sat.recoveries} time(s). Loss counts sequence gaps the subscribers saw (a shed video stream resumes on a keyframe without a gap, so shedding is not loss).`,
     "",
     row(["room", "subscribers", "delivered pkt/s (offered)", "audio loss", "video loss", "latency p50 / p99", "join (median)"]),
     row(Array(7).fill("---")),

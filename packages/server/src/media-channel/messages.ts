@@ -185,6 +185,10 @@ export interface WorkerStats {
   rtpForwarded: number;
   /** Event-loop utilisation of the worker over the last 250 ms (0..1). */
   utilisation: number;
+  /** The worker thread's on-CPU share over the same 250 ms (null where the kernel does not say). */
+  cpu: number | null;
+  /** 250 ms samples in which the worker was busy but starved of CPU by other processes (no shedding then), since start. */
+  cpuStarvedSamples: number;
   /** Video streams to subscribers the overload guard is not forwarding right now, and in all since start. */
   videoStreamsShed: number;
   videoStreamsShedTotal: number;

@@ -14,6 +14,7 @@ import { OverloadGuard } from "./sfu/overload-guard.js";
 import { PipeConsumer } from "./sfu/pipe-consumer.js";
 import { Producer } from "./sfu/producer.js";
 import { Router } from "./sfu/router.js";
+import { type ThreadLoad, ThreadLoadSampler } from "./sfu/thread-load.js";
 import { WebRtcTransport } from "./sfu/webrtc-transport.js";
 import { newWorkerCounters } from "./sfu/worker-counters.js";
 import { loadNativeBinding } from "./srtp/native-binding.js";
@@ -59,8 +60,8 @@ export class WorkerCore {
   private guardTimer: NodeJS.Timeout | null = null;
   private feedbackTimer: NodeJS.Timeout | null = null;
   private readonly guard = new OverloadGuard();
-  private lastElu = performance.eventLoopUtilization();
-  private utilisation = 0;
+  private readonly load = new ThreadLoadSampler();
+  private lastLoad: ThreadLoad = { utilisation: 0, cpu: null };
   /** Audio levels are reported every ~500 ms (active speaker), quality with the 1 s tick. */
   private levelTimer: NodeJS.Timeout | null = null;
   private readonly activity = new ActivityReporter((event, data) => this.notify(event, data));
@@ -333,7 +334,9 @@ export class WorkerCore {
         stunRequests: this.counters.stunRequests,
         stunRejected: this.counters.stunRejected,
         rtpForwarded,
-        utilisation: this.utilisation,
+        utilisation: this.lastLoad.utilisation,
+        cpu: this.lastLoad.cpu,
+        cpuStarvedSamples: this.guard.starvedSamples,
         videoStreamsShed: this.guard.shedCount,
         videoStreamsShedTotal: this.guard.totalShed,
         nativeAccelerator: loadNativeBinding() !== null,
@@ -367,21 +370,25 @@ export class WorkerCore {
     for (const [id, c] of this.consumers) if (c.closed) this.consumers.delete(id);
   }
 
-  /** Event-loop utilisation of this worker since the last sample; the overload guard sheds or restores video. */
+  /** This worker's load since the last sample; the overload guard sheds or restores video. */
   private sampleLoad(): void {
-    const elu = performance.eventLoopUtilization(this.lastElu);
-    this.lastElu = performance.eventLoopUtilization();
-    this.utilisation = elu.utilization;
+    const load = this.load.sample();
+    this.lastLoad = load;
     const before = this.guard.shedCount;
     const now = performance.now();
-    this.guard.sample(elu.utilization, this.consumers.values(), now);
+    this.guard.sample(load, this.consumers.values(), now);
     this.updateLayers(now);
     const after = this.guard.shedCount;
     if (before === 0 && after > 0) {
       this.notify("log", {
         level: "warn",
         msg: "media worker overloaded: shedding video to the slowest subscribers",
-        data: { worker: this.init.workerIndex, utilisation: Number(elu.utilization.toFixed(3)), videoStreamsShed: after },
+        data: {
+          worker: this.init.workerIndex,
+          utilisation: Number(load.utilisation.toFixed(3)),
+          cpu: load.cpu === null ? null : Number(load.cpu.toFixed(3)),
+          videoStreamsShed: after,
+        },
       });
     } else if (before > 0 && after === 0) {
       this.notify("log", {

@@ -1,3 +1,5 @@
+import type { ThreadLoad } from "./thread-load.js";
+
 /** What the guard may shed: a video stream toward one subscriber. */
 export interface Sheddable {
   readonly kind: "audio" | "video";
@@ -18,9 +20,17 @@ export interface OverloadGuardOptions {
   low: number;
   /** Fraction of the video streams shed (or restored) per sample. */
   step: number;
+  /** Consecutive samples above `high` before the first shedding: a GC pause or a burst of handshakes is not saturation. */
+  sustain: number;
+  /**
+   * The worker's own on-CPU share (0..1) the overload must come with. A thread busy all the
+   * time yet on a core for less than this was starved by other processes: shedding its
+   * subscribers' video would degrade calls for a cause outside the SFU (the stats show it).
+   */
+  minCpu: number;
 }
 
-export const DEFAULT_OVERLOAD_GUARD: OverloadGuardOptions = { high: 0.92, low: 0.75, step: 0.1 };
+export const DEFAULT_OVERLOAD_GUARD: OverloadGuardOptions = { high: 0.92, low: 0.75, step: 0.1, sustain: 3, minCpu: 0.5 };
 
 /**
  * Graceful saturation of one media worker. A worker that cannot keep up would
@@ -29,19 +39,35 @@ export const DEFAULT_OVERLOAD_GUARD: OverloadGuardOptions = { high: 0.92, low: 0
  * video. Instead, sampled every ~250 ms, the guard stops forwarding video to a
  * slice of the subscribers — the ones reporting the most loss, then the newest
  * — until the event loop has headroom again, and restores them gradually.
+ * Saturation means the worker's own work: utilisation above `high` for
+ * `sustain` samples in a row while the thread actually ran on a core.
  * Audio, publishers' uplinks and other rooms' audio are never shed.
  */
 export class OverloadGuard {
   shedCount = 0;
   /** Times a stream was shed, since start (exported in worker stats). */
   totalShed = 0;
+  /** Samples in a row that were above `high` with the CPU share to match. */
+  private overloadedSamples = 0;
+  /** Samples that were above `high` while the thread was starved of CPU, since start. */
+  starvedSamples = 0;
 
   constructor(private readonly o: OverloadGuardOptions = DEFAULT_OVERLOAD_GUARD) {}
 
-  /** `utilisation` is the event-loop utilisation over the last sample period. */
-  sample(utilisation: number, streams: Iterable<Sheddable>, nowMs: number): void {
-    if (utilisation > this.o.high) this.shed(streams);
-    else if (utilisation < this.o.low && this.shedCount > 0) this.restore(streams, nowMs);
+  /** `load` is the worker thread's load over the last sample period. */
+  sample(load: ThreadLoad, streams: Iterable<Sheddable>, nowMs: number): void {
+    if (load.utilisation > this.o.high) {
+      if (load.cpu !== null && load.cpu < this.o.minCpu) {
+        this.starvedSamples++;
+        this.overloadedSamples = 0;
+        return;
+      }
+      // Once shedding, keep stepping each sample: the first step was not enough.
+      if (++this.overloadedSamples >= this.o.sustain || this.shedCount > 0) this.shed(streams);
+      return;
+    }
+    this.overloadedSamples = 0;
+    if (load.utilisation < this.o.low && this.shedCount > 0) this.restore(streams, nowMs);
   }
 
   private shed(streams: Iterable<Sheddable>): void {

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { createAccessToken } from "../auth/access-token.js";
 import { type CliResult, runRelais } from "./support/relais-cli.js";
 import { SignalClient } from "./support/signal-client.js";
 import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
 import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
-
-exitAfterWrtcTests();
 
 // The CLI's `keys` commands open the node's store (its data dir); the REST commands call its URL.
 let node: TestNode;
@@ -15,9 +13,7 @@ before(async () => {
   node = await startTestNode({ api: { rateLimitPerMinute: 100_000 } });
   env = { RELAIS_DATA_DIR: node.config.dataDir, RELAIS_URL: node.url };
 });
-after(async () => {
-  await node.stop();
-});
+exitAfterWrtcTests(() => node?.stop());
 
 const relais = (args: string[], extra: NodeJS.ProcessEnv = {}) => runRelais(args, { ...env, ...extra });
 

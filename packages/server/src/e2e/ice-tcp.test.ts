@@ -1,18 +1,14 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
 import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
-
-exitAfterWrtcTests();
 
 let node: TestNode;
 before(async () => {
   // Announce only ICE-TCP candidates: no UDP path exists, so media must flow over RFC 4571 framing.
   node = await startTestNode({ media: { enableUdp: false, enableTcp: true } });
 });
-after(async () => {
-  await node.stop();
-});
+exitAfterWrtcTests(() => node?.stop());
 
 test("media flows over ICE-TCP when the SFU offers no UDP candidate", async () => {
   const pub = await WrtcPeer.join(node.wsUrl, await node.token({ room: "tcp", identity: "pub" }));

@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
 import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
-
-exitAfterWrtcTests();
 
 let node: TestNode;
 before(async () => {
   node = await startTestNode();
 });
-after(async () => {
-  await node.stop();
-});
+exitAfterWrtcTests(() => node?.stop());
 
 test("libwebrtc (Node) publishes, another libwebrtc peer decodes the forwarded video", async () => {
   const pub = await WrtcPeer.join(node.wsUrl, await node.token({ room: "interop", identity: "pub" }));

@@ -77,10 +77,13 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   const subscriber = await openJoinLink(env.nsBrowser, link, "Sub", "&camera=0&microphone=0", { width: 1280, height: 800 });
   await subscriber.waitForSelector(`#grid [data-participant-identity="${pubId}"] video`, { state: "attached", timeout: 20_000 });
   await resizeVideo(subscriber, pubId, { width: 960, height: 540 });
+  // The climb to f is a precondition, not what this test measures: on a loaded machine the
+  // subscriber's CPU jitter can fail an upgrade trial, and the layer then waits out its back-off.
   const full = await watchDecoding(subscriber, pubId, "unconstrained: f", {
-    forMs: 30_000,
-    maxStallMs: 5_000, // the first frames and the climb to f are not what this test measures
+    forMs: 45_000,
+    maxStallMs: 5_000,
     until: (v) => v.frameWidth >= 1000,
+    onSample: timeline("climbing", publisher),
   });
   const onF = await watchDecoding(subscriber, pubId, "unconstrained: stays on f", {
     forMs: 5_000,
@@ -140,6 +143,10 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   });
   console.log(
     `lifted: f after ${recovered.reachedAfterMs} ms, longest stall ${recovered.longestStallMs} ms: ${JSON.stringify(recovered.last)}`,
+  );
+  const worker = await env.node.media.workers[0]!.request("getWorkerStats", {});
+  console.log(
+    `worker: cpu ${worker.cpu}, utilisation ${worker.utilisation}, starved samples ${worker.cpuStarvedSamples}, video streams shed ${worker.videoStreamsShedTotal}`,
   );
   await subscriber.close();
   await publisher.close();

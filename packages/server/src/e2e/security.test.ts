@@ -1,20 +1,16 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
 import net from "node:net";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { SignalClient } from "./support/signal-client.js";
 import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
 import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
-
-exitAfterWrtcTests();
 
 let node: TestNode;
 before(async () => {
   node = await startTestNode();
 });
-after(async () => {
-  await node.stop();
-});
+exitAfterWrtcTests(() => node?.stop());
 
 async function joinError(token: string, room?: string): Promise<{ code: string; closeCode: number | null }> {
   const c = await SignalClient.connect(node.wsUrl);

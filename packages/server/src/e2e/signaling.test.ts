@@ -1,21 +1,17 @@
 import assert from "node:assert/strict";
 import dgram from "node:dgram";
-import { after, before, test } from "node:test";
+import { before, test } from "node:test";
 import { buildBindingRequest, parseStun, STUN_BINDING_SUCCESS } from "../media/ice/stun.js";
 import { CHROME_SIMULCAST_OFFER } from "../sdp/fixtures.js";
 import { SignalClient } from "./support/signal-client.js";
 import { startTestNode, type TestNode, waitFor } from "./support/test-node.js";
 import { exitAfterWrtcTests, WrtcPeer } from "./support/wrtc-peer.js";
 
-exitAfterWrtcTests();
-
 let node: TestNode;
 before(async () => {
   node = await startTestNode();
 });
-after(async () => {
-  await node.stop();
-});
+exitAfterWrtcTests(() => node?.stop());
 
 test("two joins sent back to back on one socket make one participant, the second is refused", async () => {
   const c = await SignalClient.connect(node.wsUrl);

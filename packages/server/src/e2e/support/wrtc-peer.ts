@@ -10,11 +10,18 @@ const wrtc: any = require("@roamhq/wrtc");
 
 /**
  * libwebrtc's threads keep Node alive after every peer is closed, so a test file
- * that used it ends its process once its hooks ran (the runner has set exitCode).
+ * that used it ends its process once its cleanup (the node's stop) has finished.
+ * One hook does both: node:test runs `after` hooks in order without waiting for a
+ * timer, and an exit scheduled by an earlier hook cut a later node.stop() short
+ * (workers terminated mid-shutdown).
  */
-export function exitAfterWrtcTests(): void {
-  after(() => {
-    setTimeout(() => process.exit(), 200).unref();
+export function exitAfterWrtcTests(cleanup: () => Promise<void> | undefined): void {
+  after(async () => {
+    try {
+      await cleanup();
+    } finally {
+      setTimeout(() => process.exit(), 200).unref();
+    }
   });
 }
 

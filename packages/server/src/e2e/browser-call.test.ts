@@ -2,18 +2,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { fakeDisplayMedia, type InboundStat, inboundStats, localIdentity, nodeAndBrowser } from "./support/browser.js";
+import { fakeDisplayMedia, type InboundStat, inboundStats, localIdentity, nodeAndBrowser, openJoinLink } from "./support/browser.js";
 import { waitFor } from "./support/test-node.js";
 
 const env = nodeAndBrowser();
-
-async function openJoinLink(link: string, name: string): Promise<Page> {
-  const page = await env.browser.newPage({ viewport: { width: 960, height: 600 } });
-  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
-  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}`);
-  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
-  return page;
-}
 
 const decoded = (stats: InboundStat[], identity: string, source: string) =>
   stats.find((s) => s.identity === identity && s.source === source && s.kind === "video")?.framesDecoded ?? 0;
@@ -47,7 +39,11 @@ async function expectAudio(page: Page, identity: string): Promise<void> {
 test("three browsers join through the join link, decode each other, share a screen, leave and rejoin", async () => {
   const link = await env.node.joinLink("call");
   assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/r\/call\?token=[\w-]+\.[\w-]+\.[\w-]+$/);
-  const pages = [await openJoinLink(link, "Alice"), await openJoinLink(link, "Bob"), await openJoinLink(link, "Carol")];
+  const pages = [
+    await openJoinLink(env.browser, link, "Alice"),
+    await openJoinLink(env.browser, link, "Bob"),
+    await openJoinLink(env.browser, link, "Carol"),
+  ];
   const ids = await Promise.all(pages.map(localIdentity));
   assert.equal(new Set(ids).size, 3, "each tab of a shared join link gets its own identity");
 
@@ -83,7 +79,7 @@ test("three browsers join through the join link, decode each other, share a scre
   await pages[1]!.close();
 
   // Bob rejoins through the same link and everyone decodes him again (and he them).
-  const bob2 = await openJoinLink(link, "Bob");
+  const bob2 = await openJoinLink(env.browser, link, "Bob");
   const bobId = await localIdentity(bob2);
   await expectDecoding(pages[0]!, bobId);
   await expectDecoding(pages[2]!, bobId);

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { localIdentity, nodeAndBrowser } from "./support/browser.js";
+import { localIdentity, nodeAndBrowser, openJoinLink } from "./support/browser.js";
 import { waitFor } from "./support/test-node.js";
 
 const env = nodeAndBrowser();
@@ -17,11 +17,8 @@ interface Got {
   sum: number;
 }
 
-async function openJoinLink(link: string, name: string): Promise<Page> {
-  const page = await env.browser.newPage({ viewport: { width: 1100, height: 700 } });
-  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
-  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}`);
-  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
+async function openChatPage(link: string, name: string): Promise<Page> {
+  const page = await openJoinLink(env.browser, link, name, { viewport: { width: 1100, height: 700 } });
   // Record every dataReceived the SDK emits (small payloads in full, large ones as length and checksum).
   await page.evaluate(() => {
     const g = globalThis as any;
@@ -54,7 +51,7 @@ function publish(page: Page, bytes: number[], options: Record<string, unknown>):
 
 test("data channels: chat in the web app, lossy binary round trip, destinationIdentities, size limit", async () => {
   const link = await env.node.joinLink("data");
-  const pages = [await openJoinLink(link, "Alice"), await openJoinLink(link, "Bob"), await openJoinLink(link, "Carol")];
+  const pages = [await openChatPage(link, "Alice"), await openChatPage(link, "Bob"), await openChatPage(link, "Carol")];
   const [alice, bob, carol] = pages as [Page, Page, Page];
   const ids = await Promise.all(pages.map(localIdentity));
   const [aliceId, bobId, carolId] = ids as [string, string, string];

@@ -1,8 +1,8 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { localIdentity } from "./support/browser.js";
+import type { Page } from "playwright-core";
+import { localIdentity, openJoinLink } from "./support/browser.js";
 import { impairedCall } from "./support/netns.js";
 import { cameraOut, resizeVideo, type VideoInbound, videoInbound, watchDecoding } from "./support/video-watch.js";
 
@@ -23,20 +23,6 @@ const MAX_STALL_MS = 1_000;
 const SWITCH_DOWN_STALL_MS = 1_500;
 /** Polled every 50 ms: a 200 ms poll could report a 0.85 s gap as 1.05 s. */
 const STALL_POLL_MS = 50;
-
-async function openJoinLink(
-  browser: Browser,
-  link: string,
-  name: string,
-  query: string,
-  viewport: { width: number; height: number },
-): Promise<Page> {
-  const page = await browser.newPage({ viewport });
-  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
-  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}${query}`);
-  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
-  return page;
-}
 
 /**
  * A timeline for the log, one line every 2 s: what the subscriber decodes and receives (kbit/s),
@@ -64,7 +50,10 @@ function timeline(label: string, publisher: Page): (v: VideoInbound, elapsedMs: 
 
 test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within seconds and returns to full size when the cap lifts`, async () => {
   const link = await env.node.joinLink("bandwidth");
-  const publisher = await openJoinLink(env.hostBrowser, link, "Pub", "&resolution=720p&microphone=0", { width: 640, height: 480 });
+  const publisher = await openJoinLink(env.hostBrowser, link, "Pub", {
+    query: "&resolution=720p&microphone=0",
+    viewport: { width: 640, height: 480 },
+  });
   const pubId = await localIdentity(publisher);
   const layers = await publisher.evaluate(() => (globalThis as any).relais.room.localParticipant.getTrackPublication("camera")?.layers);
   assert.deepEqual(
@@ -74,7 +63,10 @@ test(`a subscriber capped at ${LIMIT_KBIT} kbit/s drops to a lower layer within 
   );
 
   // The subscriber renders the camera large (960×540 CSS px): it wants f, 1280 wide.
-  const subscriber = await openJoinLink(env.nsBrowser, link, "Sub", "&camera=0&microphone=0", { width: 1280, height: 800 });
+  const subscriber = await openJoinLink(env.nsBrowser, link, "Sub", {
+    query: "&camera=0&microphone=0",
+    viewport: { width: 1280, height: 800 },
+  });
   await subscriber.waitForSelector(`#grid [data-participant-identity="${pubId}"] video`, { state: "attached", timeout: 20_000 });
   await resizeVideo(subscriber, pubId, { width: 960, height: 540 });
   // The climb to f is a precondition, not what this test measures: on a loaded machine the

@@ -1,8 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: code passed to page.evaluate runs in the browser; the server project has no DOM types
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { localIdentity } from "./support/browser.js";
+import { localIdentity, openJoinLink } from "./support/browser.js";
 import { impairedCall } from "./support/netns.js";
 import { waitFor } from "./support/test-node.js";
 import { resizeVideo, videoInbound, watchDecoding } from "./support/video-watch.js";
@@ -20,20 +19,12 @@ const MAX_STALL_MS = 1_000;
 const MAX_FREEZES_S = 3.0;
 const MAX_PLIS = 2;
 
-async function openJoinLink(browser: Browser, link: string, name: string, query: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 960, height: 600 } });
-  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
-  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}${query}`);
-  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
-  return page;
-}
-
 test(`${LOSS_PERCENT} % random loss both ways on a subscriber's path: NACK/RTX keep its video decoding without long freezes`, async () => {
   const link = await env.node.joinLink("loss");
   assert.ok(link.startsWith(`http://${env.ns.hostAddress}:`), `the join link uses the host veth address: ${link}`);
-  const publisher = await openJoinLink(env.hostBrowser, link, "Pub", "&microphone=0");
+  const publisher = await openJoinLink(env.hostBrowser, link, "Pub", { query: "&microphone=0" });
   const pubId = await localIdentity(publisher);
-  const subscriber = await openJoinLink(env.nsBrowser, link, "Sub", "&camera=0&microphone=0");
+  const subscriber = await openJoinLink(env.nsBrowser, link, "Sub", { query: "&camera=0&microphone=0" });
   // The subscriber renders the camera at its capture size, so it settles on the top simulcast
   // layer before the loss starts: layer switches (a keyframe each) are not what this measures.
   await subscriber.waitForSelector(`#grid [data-participant-identity="${pubId}"] video`, { state: "attached", timeout: 20_000 });

@@ -2,21 +2,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
-import { localIdentity, nodeAndBrowser } from "./support/browser.js";
+import { localIdentity, nodeAndBrowser, openJoinLink } from "./support/browser.js";
 import { waitFor } from "./support/test-node.js";
 import { cameraOut, resizeVideo } from "./support/video-watch.js";
 
 // Simulcast, adaptive stream and dynacast through the web app: a 720p camera sent as
 // q/h/f (RFC 8853), two subscribers rendering it large and as a thumbnail.
 const env = nodeAndBrowser();
-
-async function openJoinLink(link: string, name: string, query: string, viewport: { width: number; height: number }): Promise<Page> {
-  const page = await env.browser.newPage({ viewport });
-  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
-  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}${query}`);
-  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
-  return page;
-}
 
 interface VideoIn {
   frameWidth: number;
@@ -99,7 +91,10 @@ async function ridGrowth(page: Page, rid: string): Promise<number> {
 
 test("a 720p camera is sent as q/h/f; each subscriber gets the layer its tile needs; unwatched layers stop", async () => {
   const link = await env.node.joinLink("simulcast");
-  const publisher = await openJoinLink(link, "Pub", "&resolution=720p&microphone=0", { width: 640, height: 480 });
+  const publisher = await openJoinLink(env.browser, link, "Pub", {
+    query: "&resolution=720p&microphone=0",
+    viewport: { width: 640, height: 480 },
+  });
   const pubId = await localIdentity(publisher);
   const settings = await publisher.evaluate(() => {
     const pub = (globalThis as any).relais.room.localParticipant.getTrackPublication("camera");
@@ -117,8 +112,8 @@ test("a 720p camera is sent as q/h/f; each subscriber gets the layer its tile ne
 
   // A renders the camera large (960×540 CSS px), B as a 160×90 thumbnail. The sizes are set
   // on the tile's <video>, the element the web app hands to adaptive stream.
-  const large = await openJoinLink(link, "Large", "&camera=0&microphone=0", { width: 1280, height: 800 });
-  const thumb = await openJoinLink(link, "Thumb", "&camera=0&microphone=0", { width: 960, height: 600 });
+  const large = await openJoinLink(env.browser, link, "Large", { query: "&camera=0&microphone=0", viewport: { width: 1280, height: 800 } });
+  const thumb = await openJoinLink(env.browser, link, "Thumb", { query: "&camera=0&microphone=0" });
   for (const [page, size] of [
     [large, { width: 960, height: 540 }],
     [thumb, { width: 160, height: 90 }],

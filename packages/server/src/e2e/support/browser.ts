@@ -37,6 +37,23 @@ export function nodeAndBrowser(overrides: DeepPartial<RelaisConfig> = {}): { nod
   return env;
 }
 
+/**
+ * Opens a join link in a new page of `browser` (`&autoJoin=1&name=…` plus `o.query`, e.g.
+ * `&camera=0`) and waits until the room is connected; page errors go to the test's log.
+ */
+export async function openJoinLink(
+  browser: Browser,
+  link: string,
+  name: string,
+  o: { query?: string; viewport?: { width: number; height: number } } = {},
+): Promise<Page> {
+  const page = await browser.newPage({ viewport: o.viewport ?? { width: 960, height: 600 } });
+  page.on("pageerror", (e) => console.log(`[${name} pageerror] ${e.message}`));
+  await page.goto(`${link}&autoJoin=1&name=${encodeURIComponent(name)}${o.query ?? ""}`);
+  await page.waitForFunction(() => (globalThis as any).relais?.room?.state === "connected", null, { timeout: 20_000 });
+  return page;
+}
+
 /** One inbound stream as a page's RTCPeerConnection reports it, attributed to a remote participant. */
 export interface InboundStat {
   identity: string;

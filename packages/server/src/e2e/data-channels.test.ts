@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { localIdentity, nodeAndBrowser, openJoinLink } from "./support/browser.js";
-import { waitFor } from "./support/test-node.js";
+import { startTestNode, waitFor } from "./support/test-node.js";
 
 const env = nodeAndBrowser();
 
@@ -19,6 +19,11 @@ interface Got {
 
 async function openChatPage(link: string, name: string): Promise<Page> {
   const page = await openJoinLink(env.browser, link, name, { viewport: { width: 1100, height: 700 } });
+  await recordData(page);
+  return page;
+}
+
+async function recordData(page: Page): Promise<void> {
   // Record every dataReceived the SDK emits (small payloads in full, large ones as length and checksum).
   await page.evaluate(() => {
     const g = globalThis as any;
@@ -37,7 +42,6 @@ async function openChatPage(link: string, name: string): Promise<Page> {
       });
     });
   });
-  return page;
 }
 
 const received = (page: Page): Promise<Got[]> => page.evaluate(() => (globalThis as any).__data as Got[]);
@@ -166,4 +170,67 @@ test("data channels: chat in the web app, lossy binary round trip, destinationId
   assert.equal(stats.data.droppedUnauthorized, 0);
   assert.equal(stats.data.droppedTooLarge, 0);
   for (const p of pages) await p.close();
+});
+
+test("data channels of a room that spans two media workers reach every participant, destinations included", async () => {
+  // Spill after one transport: Alice's room starts on worker 0, Bob is placed on worker 1, Carol back on 0.
+  const two = await startTestNode({ media: { workers: 2, spillAfterTransports: 1 } });
+  try {
+    const link = await two.joinLink("data-two-workers");
+    const pages: Page[] = [];
+    for (const name of ["Alice", "Bob", "Carol"]) {
+      const page = await openJoinLink(env.browser, link, name, { query: "&camera=0&microphone=0" });
+      await recordData(page);
+      pages.push(page);
+    }
+    const [alice, bob, carol] = pages as [Page, Page, Page];
+    const ids = await Promise.all(pages.map(localIdentity));
+    const [aliceId, bobId, carolId] = ids as [string, string, string];
+    const transports = await Promise.all(two.media.workers.map(async (w) => (await w.request("getWorkerStats", {})).transports));
+    assert.deepEqual(transports, [2, 1], "the room spans both workers");
+
+    await waitFor(
+      "pings between all three pages, across workers",
+      async () => {
+        await Promise.all(pages.map((p) => publish(p, [1], { topic: "ping" })));
+        const heard = await Promise.all(
+          pages.map(async (p) => new Set((await received(p)).filter((g) => g.topic === "ping").map((g) => g.from))),
+        );
+        return heard.every((set, i) => ids.every((id, j) => i === j || set.has(id)));
+      },
+      30_000,
+      300,
+    );
+    // Addressed across workers: Bob (worker 1) writes to Carol (worker 0) only; Alice never sees it.
+    await publish(bob, [9, 9], { topic: "dm", destinationIdentities: [carolId] });
+    await publish(bob, [10], { topic: "after-dm" });
+    const dm = await waitFor("Carol's message from Bob", async () => (await received(carol)).find((g) => g.topic === "dm"));
+    assert.deepEqual([dm.from, dm.bytes, dm.reliable], [bobId, [9, 9], true]);
+    await waitFor("Alice's broadcast after it", async () => (await received(alice)).some((g) => g.topic === "after-dm"));
+    assert.equal(
+      (await received(alice)).some((g) => g.topic === "dm"),
+      false,
+      "Alice never sees Bob's message to Carol",
+    );
+    // Lossy across workers, sender stamped by the SFU.
+    const lossy = await waitFor(
+      "a lossy packet from Alice at Bob",
+      async () => {
+        await publish(alice, [42], { topic: "lossy", reliable: false, destinationIdentities: [bobId] });
+        return (await received(bob)).find((g) => g.topic === "lossy");
+      },
+      15_000,
+      300,
+    );
+    assert.deepEqual([lossy.from, lossy.reliable], [aliceId, false]);
+
+    const stats = await Promise.all(two.media.workers.map((w) => w.request("getWorkerStats", {})));
+    for (const [i, s] of stats.entries()) {
+      assert.ok(s.data.forwardedToWorkers > 0, `worker ${i} handed packets to the other`);
+      assert.ok(s.data.receivedFromWorkers > 0, `worker ${i} delivered packets from the other`);
+    }
+    for (const p of pages) await p.close();
+  } finally {
+    await two.stop();
+  }
 });

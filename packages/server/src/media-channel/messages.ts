@@ -47,6 +47,10 @@ export interface SimulcastLayerSpec {
 export interface MediaRequests {
   createRouter: { req: { routerId: string }; res: Record<string, never> };
   closeRouter: { req: { routerId: string }; res: Record<string, never> };
+  /** The room of this router now has routers on other workers too: its data packets go to them (`dataOut`). */
+  setRouterSpansWorkers: { req: { routerId: string; spans: boolean }; res: Record<string, never> };
+  /** A data packet (sender stamped) from a participant of the room on another worker, for this worker's participants. */
+  deliverData: { req: { routerId: string; reliable: boolean; packet: Uint8Array }; res: { delivered: number } };
   createWebRtcTransport: {
     req: { routerId: string; transportId: string; iceUfrag: string; icePwd: string };
     res: { fingerprint: { algorithm: string; value: string } };
@@ -156,6 +160,9 @@ export interface DataChannelStats {
   droppedUnauthorized: number;
   /** Recipient's send queue full, or its channel not open. */
   droppedRecipient: number;
+  /** Packets handed to the room's other workers (a room that spans workers), and received from them. */
+  forwardedToWorkers: number;
+  receivedFromWorkers: number;
 }
 
 export type MediaMethod = keyof MediaRequests;
@@ -211,6 +218,8 @@ export interface MediaNotifications {
   transportState: { transportId: string; state: TransportState; reason?: string };
   /** Dynacast: which simulcast layers of a producer this worker's consumers (and pipes) need, lowest first. */
   layersWanted: { producerId: string; active: boolean[] };
+  /** A data packet (sender stamped) of a room that spans workers, for the participants on its other workers. */
+  dataOut: { routerId: string; reliable: boolean; packet: Uint8Array };
   /**
    * Every ~500 ms while any audio producer of the worker speaks (and once more when all fell
    * silent): smoothed RFC 6464 levels, linear 0 (silence) .. 1 (full scale), per producer.

@@ -33,6 +33,8 @@ export class MediaPlane {
   private nextPipeId = 1;
   /** Dynacast: producer id → listener of the layers a worker's subscribers want. */
   readonly producerListeners = new Map<string, (workerIndex: number, active: boolean[]) => void>();
+  /** Worker-side router id → the room's handle, for data packets of rooms that span workers. */
+  readonly dataListeners = new Map<string, (e: { routerId: string; reliable: boolean; packet: Uint8Array }) => void>();
   private readonly stateListeners = new Map<string, (state: TransportState, reason?: string) => void>();
   /** Audio levels and connection quality of transports, for the rooms that watch them. */
   readonly activity = new TransportActivityRouter();
@@ -63,6 +65,7 @@ export class MediaPlane {
             audioLevels: (e) => plane.current?.activity.audioLevels(e),
             connectionQuality: (e) => plane.current?.activity.connectionQuality(e),
             layersWanted: (e) => plane.current?.producerListeners.get(e.producerId)?.(i, e.active),
+            dataOut: (e) => plane.current?.dataListeners.get(e.routerId)?.(e),
             died: (err) => o.onWorkerDied(i, err),
           },
         ),

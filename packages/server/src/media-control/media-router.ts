@@ -110,7 +110,28 @@ export class MediaRouter {
       this.routerIds.delete(worker);
       throw err;
     }
+    await this.spanWorkers();
     return routerId;
+  }
+
+  /**
+   * Data channels of a room on several workers: each worker relays its participants' packets
+   * locally and hands a copy (sender stamped) to the main thread, which delivers it to the
+   * room's routers on the other workers, in order (one message channel per worker).
+   */
+  private async spanWorkers(): Promise<void> {
+    const onDataOut = (e: { routerId: string; reliable: boolean; packet: Uint8Array }) => {
+      for (const [w, rid] of this.routerIds) {
+        if (rid === e.routerId) continue;
+        w.request("deliverData", { routerId: rid, reliable: e.reliable, packet: e.packet }).catch(() => {});
+      }
+    };
+    await Promise.all(
+      [...this.routerIds].map(([w, routerId]) => {
+        this.plane.dataListeners.set(routerId, onDataOut);
+        return w.request("setRouterSpansWorkers", { routerId, spans: true }).catch(() => {});
+      }),
+    );
   }
 
   /** @internal a producer now exists on `transport`'s worker. */
@@ -212,6 +233,7 @@ export class MediaRouter {
     this.closed = true;
     for (const t of [...this.transports]) t.markClosed();
     this.producers.clear();
+    for (const routerId of this.routerIds.values()) this.plane.dataListeners.delete(routerId);
     await Promise.all([...this.routerIds].map(([w, routerId]) => w.request("closeRouter", { routerId }).catch(() => {})));
   }
 }

@@ -18,6 +18,7 @@ export interface MediaWorkerEvents {
   audioLevels?: (e: MediaNotifications["audioLevels"]) => void;
   connectionQuality?: (e: MediaNotifications["connectionQuality"]) => void;
   layersWanted?: (e: MediaNotifications["layersWanted"]) => void;
+  dataOut?: (e: MediaNotifications["dataOut"]) => void;
   died: (err: Error) => void;
 }
 
@@ -93,6 +94,7 @@ export class MediaWorker {
     else if (m.event === "audioLevels") this.events.audioLevels?.(m.data);
     else if (m.event === "connectionQuality") this.events.connectionQuality?.(m.data);
     else if (m.event === "layersWanted") this.events.layersWanted?.(m.data);
+    else if (m.event === "dataOut") this.events.dataOut?.(m.data);
   }
 
   private died(err: Error): void {

@@ -167,6 +167,20 @@ export class WorkerCore {
       }
       return {};
     },
+    setRouterSpansWorkers: ({ routerId, spans }) => {
+      const r = this.routers.get(routerId);
+      if (!r) throw new RequestError("NOT_FOUND", `router ${routerId} not found`);
+      r.toOtherWorkers = spans
+        ? (packet, reliable) => this.notify("dataOut", { routerId, reliable, packet: new Uint8Array(packet) })
+        : null;
+      return {};
+    },
+    deliverData: ({ routerId, reliable, packet }) => {
+      const r = this.routers.get(routerId);
+      if (!r) throw new RequestError("NOT_FOUND", `router ${routerId} not found`);
+      const buf = Buffer.from(packet.buffer, packet.byteOffset, packet.byteLength);
+      return { delivered: this.dataRelay.deliverFromWorker(buf, reliable, r.transports.values()) };
+    },
     createWebRtcTransport: ({ routerId, transportId, iceUfrag, icePwd }) => {
       const router = this.routers.get(routerId);
       if (!router) throw new RequestError("NOT_FOUND", `router ${routerId} not found`);
@@ -183,7 +197,8 @@ export class WorkerCore {
         onClose: (tr) => this.forgetTransport(tr),
         onStunFromOwnedTuple: (buf, tuple, tr) => this.handleStun(buf, tuple, tr),
         dataStats: this.dataStats,
-        onDataPacket: (from, packet, reliable) => this.dataRelay.relay(from, packet, reliable, router.transports.values()),
+        onDataPacket: (from, packet, reliable) =>
+          this.dataRelay.relay(from, packet, reliable, router.transports.values(), router.toOtherWorkers),
       });
       this.transports.set(transportId, t);
       this.transportRouter.set(transportId, router);

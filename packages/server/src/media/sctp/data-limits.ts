@@ -39,5 +39,7 @@ export function newDataChannelStats(): DataChannelStats {
     droppedRateLimited: 0,
     droppedUnauthorized: 0,
     droppedRecipient: 0,
+    forwardedToWorkers: 0,
+    receivedFromWorkers: 0,
   };
 }

@@ -80,19 +80,23 @@ export function hasDestination(buf: Buffer, view: DataPacketView, identity: Buff
  * The packet recipients get: the sender's identity stamped, no destinations.
  * One allocation per relayed message, shared by every recipient (SCTP keeps
  * views of it until acknowledged, so it cannot be a reused buffer).
+ * `keepDestinations` keeps the list: the form handed to the room's other media
+ * workers, which filter and strip it for their own participants.
  */
-export function stampSender(buf: Buffer, view: DataPacketView, sender: Buffer): Buffer {
+export function stampSender(buf: Buffer, view: DataPacketView, sender: Buffer, keepDestinations = false): Buffer {
   const topicLength = view.topicEnd - view.topicStart;
+  const destinationsLength = keepDestinations ? view.payloadStart - view.destinationsStart : 0;
   const payloadLength = buf.length - view.payloadStart;
-  const out = Buffer.allocUnsafe(DATA_PACKET_FIXED_HEADER + sender.length + topicLength + payloadLength);
+  const out = Buffer.allocUnsafe(DATA_PACKET_FIXED_HEADER + sender.length + topicLength + destinationsLength + payloadLength);
   out[0] = DATA_PACKET_VERSION;
   out[1] = DATA_KIND_USER;
   out[2] = topicLength;
-  out[3] = 0;
+  out[3] = keepDestinations ? view.destinationCount : 0;
   out.writeUInt16BE(sender.length, 4);
   let at = DATA_PACKET_FIXED_HEADER;
   at += sender.copy(out, at);
   at += buf.copy(out, at, view.topicStart, view.topicEnd);
+  if (keepDestinations) at += buf.copy(out, at, view.destinationsStart, view.payloadStart);
   buf.copy(out, at, view.payloadStart);
   return out;
 }

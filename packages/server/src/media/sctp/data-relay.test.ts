@@ -158,3 +158,61 @@ describe("DataRelay: the SFU side of publishData", () => {
     }
   });
 });
+
+describe("DataRelay across the media workers of one room", () => {
+  /** A participant as the relay sees it: an identity and a deliver() that records parsed packets. */
+  function member(identity: string) {
+    const got: { sender: string; topic: string; destinations: number; payload: string; reliable: boolean }[] = [];
+    const data = {
+      identity: Buffer.from(identity),
+      deliver(buf: Buffer, reliable: boolean) {
+        const view = newDataPacketView();
+        assert.ok(parseDataPacket(buf, view));
+        got.push({
+          sender: buf.toString("utf8", view.senderStart, view.senderEnd),
+          topic: buf.toString("utf8", view.topicStart, view.topicEnd),
+          destinations: view.destinationCount,
+          payload: buf.toString("utf8", view.payloadStart),
+          reliable,
+        });
+        return true;
+      },
+    } as unknown as DataSession;
+    return { data, got };
+  }
+
+  it("the other worker gets the packet once, sender stamped, and filters and strips the destinations itself", () => {
+    const statsA = newDataChannelStats();
+    const statsB = newDataChannelStats();
+    const [alice, bob] = [member("alice"), member("bob")];
+    const [carol, dave] = [member("carol"), member("dave")];
+    const onA = [alice, bob];
+    const onB = [carol, dave];
+    const relayA = new DataRelay(statsA);
+    const relayB = new DataRelay(statsB);
+    const handed: { packet: Buffer; reliable: boolean }[] = [];
+    const toB = (packet: Buffer, reliable: boolean) => handed.push({ packet, reliable });
+
+    relayA.relay(alice.data, packet("all", [], Buffer.from("hi"), "forged"), true, onA, toB);
+    relayA.relay(alice.data, packet("dm", ["dave"], Buffer.from("psst")), false, onA, toB);
+    assert.equal(handed.length, 2, "one copy per packet for the other worker");
+    for (const h of handed) relayB.deliverFromWorker(h.packet, h.reliable, onB);
+
+    assert.deepEqual(bob.got, [{ sender: "alice", topic: "all", destinations: 0, payload: "hi", reliable: true }]);
+    assert.deepEqual(carol.got, [{ sender: "alice", topic: "all", destinations: 0, payload: "hi", reliable: true }]);
+    assert.deepEqual(dave.got, [
+      { sender: "alice", topic: "all", destinations: 0, payload: "hi", reliable: true },
+      { sender: "alice", topic: "dm", destinations: 0, payload: "psst", reliable: false },
+    ]);
+    assert.equal(alice.got.length, 0);
+    assert.deepEqual([statsA.forwardedToWorkers, statsB.receivedFromWorkers], [2, 2]);
+  });
+
+  it("a packet from another worker without a stamped sender is dropped as malformed", () => {
+    const stats = newDataChannelStats();
+    const carol = member("carol");
+    assert.equal(new DataRelay(stats).deliverFromWorker(packet("t", [], Buffer.from("x")), true, [carol]), 0);
+    assert.equal(carol.got.length, 0);
+    assert.equal(stats.droppedMalformed, 1);
+  });
+});

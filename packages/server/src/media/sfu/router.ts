@@ -7,6 +7,8 @@ import type { WebRtcTransport } from "./webrtc-transport.js";
 export class Router {
   readonly transports = new Map<string, WebRtcTransport>();
   closed = false;
+  /** Set while the room has routers on other workers: data packets of its participants go there too (via the main thread). */
+  toOtherWorkers: ((stamped: Buffer, reliable: boolean) => void) | null = null;
 
   constructor(readonly id: string) {}
 

@@ -4,71 +4,18 @@ import { test } from "node:test";
 import type { Page } from "playwright-core";
 import { localIdentity, nodeAndBrowser, openJoinLink } from "./support/browser.js";
 import { waitFor } from "./support/test-node.js";
-import { cameraOut, resizeVideo } from "./support/video-watch.js";
+import { cameraOut, decodingTimeline, resizeVideo, videoInbound, watchDecoding } from "./support/video-watch.js";
 
 // Simulcast, adaptive stream and dynacast through the web app: a 720p camera sent as
 // q/h/f (RFC 8853), two subscribers rendering it large and as a thumbnail.
 const env = nodeAndBrowser();
-
-interface VideoIn {
-  frameWidth: number;
-  framesDecoded: number;
-  settings: unknown;
-}
-
-/** The subscriber's inbound-rtp of `identity`'s camera (found through the subscription's mid). */
-function cameraIn(page: Page, identity: string): Promise<VideoIn | null> {
-  return page.evaluate(async (identity) => {
-    const room = (globalThis as any).relais.room;
-    let publication: any;
-    for (const p of room.remoteParticipants.values()) if (p.identity === identity) publication = p.getTrackPublication("camera");
-    if (!publication?.mid) return null;
-    let found: VideoIn | null = null;
-    const stats: any = await room.pc.getStats();
-    stats.forEach((s: any) => {
-      if (s.type === "inbound-rtp" && s.kind === "video" && s.mid === publication.mid) {
-        found = { frameWidth: s.frameWidth ?? 0, framesDecoded: s.framesDecoded ?? 0, settings: publication.trackSettings };
-      }
-    });
-    return found;
-  }, identity);
-}
-
-/**
- * Polls `page`'s decoding of `identity` every 200 ms until `done(sample)` or `timeoutMs`,
- * failing if framesDecoded stands still for more than `maxStallMs`.
- */
-async function watchDecoding(
-  page: Page,
-  identity: string,
-  what: string,
-  done: (v: VideoIn) => boolean,
-  options: { timeoutMs: number; maxStallMs: number },
-): Promise<VideoIn> {
-  const start = Date.now();
-  let lastFrames = -1;
-  let lastRise = Date.now();
-  let last: VideoIn | null = null;
-  for (;;) {
-    last = await cameraIn(page, identity);
-    const now = Date.now();
-    if (last && last.framesDecoded > lastFrames) {
-      lastFrames = last.framesDecoded;
-      lastRise = now;
-    }
-    assert.ok(now - lastRise <= options.maxStallMs, `${what}: decoding stalled ${now - lastRise} ms (${JSON.stringify(last)})`);
-    if (last && done(last)) return last;
-    if (now - start > options.timeoutMs) assert.fail(`${what}: timed out after ${options.timeoutMs} ms (${JSON.stringify(last)})`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /** Waits until `page` decodes `identity` at `done` width with framesDecoded rising. */
 async function expectLayer(page: Page, identity: string, what: string, done: (width: number) => boolean, timeoutMs = 30_000) {
   const sample = await waitFor(
     what,
     async () => {
-      const v = await cameraIn(page, identity);
+      const v = await videoInbound(page, identity);
       return v && v.framesDecoded > 0 && done(v.frameWidth) ? v : null;
     },
     timeoutMs,
@@ -76,7 +23,7 @@ async function expectLayer(page: Page, identity: string, what: string, done: (wi
   );
   // Still decoding at that layer a second later.
   await new Promise((r) => setTimeout(r, 1000));
-  const later = await cameraIn(page, identity);
+  const later = await videoInbound(page, identity);
   assert.ok(later && later.framesDecoded > sample.framesDecoded + 5, `${what}: frames rising (${JSON.stringify([sample, later])})`);
   assert.ok(done(later.frameWidth), `${what}: still at that layer (${JSON.stringify(later)})`);
   return later;
@@ -124,7 +71,7 @@ test("a 720p camera is sent as q/h/f; each subscriber gets the layer its tile ne
 
   const a = await expectLayer(large, pubId, "the large tile gets f", (w) => w >= 1000).catch(async (error) => {
     console.log("publisher outbound:", JSON.stringify(await cameraOut(publisher)));
-    console.log("large inbound:", JSON.stringify(await cameraIn(large, pubId)));
+    console.log("large inbound:", JSON.stringify(await videoInbound(large, pubId)));
     throw error;
   });
   const b = await expectLayer(thumb, pubId, "the thumbnail gets q", (w) => w > 0 && w <= 400);
@@ -136,17 +83,21 @@ test("a 720p camera is sent as q/h/f; each subscriber gets the layer its tile ne
   // A's video shrinks to 400×225: it drops below f within 5 s without a stall. Nobody
   // watched h, so dynacast had it off: A may get q first, then h once the publisher sends it.
   await resizeVideo(large, pubId, { width: 400, height: 225 });
-  const shrunk = await watchDecoding(large, pubId, "large tile drops below f", (v) => v.frameWidth > 0 && v.frameWidth <= 700, {
-    timeoutMs: 5_000,
+  const shrunk = await watchDecoding(large, pubId, "large tile drops below f", {
+    forMs: 5_000,
     maxStallMs: 1_000,
+    until: (v) => v.frameWidth > 0 && v.frameWidth <= 700,
+    onSample: decodingTimeline("shrinking", publisher),
   });
   // Up to 15 s: under load the bandwidth estimate may first hold A on q, and an upgrade that failed
   // its trial waits out a back-off (docs/media-quality.md) before h is granted again.
-  const settled = await watchDecoding(large, pubId, "large tile settles on h", (v) => v.frameWidth === 640, {
-    timeoutMs: 15_000,
+  const settled = await watchDecoding(large, pubId, "large tile settles on h", {
+    forMs: 15_000,
     maxStallMs: 1_000,
+    until: (v) => v.frameWidth === 640,
+    onSample: decodingTimeline("settling", publisher),
   });
-  console.log(`shrunk: ${JSON.stringify(shrunk)}, then ${JSON.stringify(settled)}`);
+  console.log(`shrunk: ${JSON.stringify(shrunk.last)}, then ${JSON.stringify(settled.last)}`);
   // The thumbnail kept decoding meanwhile.
   await expectLayer(thumb, pubId, "the thumbnail still gets q", (w) => w > 0 && w <= 400, 5_000);
 
@@ -162,11 +113,13 @@ test("a 720p camera is sent as q/h/f; each subscriber gets the layer its tile ne
   // A's video grows back: f is encoded again and A decodes it, again without a stall.
   await resizeVideo(large, pubId, { width: 960, height: 540 });
   await waitFor("the publisher encodes f again", async () => (await cameraOut(publisher)).active.includes("f"), 5_000, 200);
-  const grown = await watchDecoding(large, pubId, "large tile back to f", (v) => v.frameWidth >= 1000, {
-    timeoutMs: 15_000,
+  const grown = await watchDecoding(large, pubId, "large tile back to f", {
+    forMs: 15_000,
     maxStallMs: 1_000,
+    until: (v) => v.frameWidth >= 1000,
+    onSample: decodingTimeline("growing", publisher),
   });
-  console.log(`grown: ${JSON.stringify(grown)}`);
+  console.log(`grown: ${JSON.stringify(grown.last)}`);
   assert.ok((await ridGrowth(publisher, "f")) > 10_000, "f sends again");
 
   // The large tab leaves: only the thumbnail watches, so only q stays encoded.

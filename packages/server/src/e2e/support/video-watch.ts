@@ -158,3 +158,27 @@ export function cameraOut(page: Page): Promise<{ streams: Record<string, VideoOu
     return { streams, active: relais.activeLayers().camera ?? [] };
   });
 }
+
+/**
+ * A timeline for the log, one line every 2 s: what the subscriber decodes and receives (kbit/s),
+ * and what the publisher encodes (layers dynacast keeps, kbit/s per rid).
+ */
+export function decodingTimeline(label: string, publisher: Page): (v: VideoInbound, elapsedMs: number) => Promise<void> {
+  let lastLog = -Infinity;
+  let prev: { ms: number; bytes: number; sent: Record<string, number> } | null = null;
+  return async (v, elapsedMs) => {
+    if (elapsedMs - lastLog < 2_000) return;
+    lastLog = elapsedMs;
+    const out = await cameraOut(publisher);
+    const sent = Object.fromEntries(Object.entries(out.streams).map(([rid, s]) => [rid, s.bytesSent]));
+    if (prev) {
+      const dt = elapsedMs - prev.ms;
+      const rx = (((v.bytesReceived - prev.bytes) * 8) / dt).toFixed(0);
+      const tx = Object.entries(sent).map(([rid, b]) => `${rid}=${(((b - (prev!.sent[rid] ?? 0)) * 8) / dt).toFixed(0)}`);
+      console.log(
+        `${label} t=${(elapsedMs / 1000).toFixed(1)}s width=${v.frameWidth} rx=${rx}kbit/s publisher active=${out.active} tx ${tx.join(" ")} kbit/s`,
+      );
+    }
+    prev = { ms: elapsedMs, bytes: v.bytesReceived, sent };
+  };
+}

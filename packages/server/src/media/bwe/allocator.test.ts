@@ -75,6 +75,18 @@ describe("allocate", () => {
     assert.ok(switches <= 1, `layer switched ${switches} times: ${history.join(",")}`);
   });
 
+  it("a forwarded video keeps its lowest layer down to half its price; a paused one needs the price and the margin", () => {
+    const on = cam("v", { currentLayer: 0 });
+    const off = cam("v", { currentLayer: -1 });
+    assert.equal(allocate([on], 80_000).tracks[0].layer, 0, "an estimate dip to 53 % of q does not freeze the tile");
+    assert.equal(allocate([on], 70_000).tracks[0].layer, -1, "below half of q it pauses");
+    assert.equal(allocate([off], 150_000).tracks[0].layer, -1, "resuming needs q plus the margin");
+    assert.equal(allocate([off], 165_000).tracks[0].layer, 0);
+    assert.equal(allocate([cam("v", { currentLayer: 2 })], 100_000).tracks[0].layer, 0, "from the top layer down to q, not paused");
+    const r = allocate([on, cam("w", { currentLayer: 0 })], 160_000);
+    assert.deepEqual(layers(r), { v: 0, w: -1 }, "what the first kept is spent: the second pauses");
+  });
+
   it("is deterministic and keeps input order", () => {
     const tracks = [cam("b"), cam("a"), mic("m"), cam("c", { priority: "speaker" })];
     const one = allocate(tracks, 1_234_567);

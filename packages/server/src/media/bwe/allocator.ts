@@ -9,7 +9,10 @@
 //
 // Hysteresis: moving a track above the layer it is on (or resuming it) needs its new cost plus
 // `upgradeMargin` of it to fit; staying needs only the cost. An estimate wobbling by a few
-// percent around a layer's price therefore does not make the layer flap.
+// percent around a layer's price therefore does not make the layer flap. A track being
+// forwarded is paused only when the budget falls below `keepLowestFraction` of its lowest
+// layer: a paused video is a frozen tile, while the estimate right after a probe or a loss
+// burst often undershoots the path for a second or two.
 
 export type TrackPriority = "screen" | "speaker" | "normal";
 
@@ -46,6 +49,8 @@ export interface AllocationResult {
 export interface AllocatorOptions {
   /** Fraction of a layer's cost that must fit on top of it to move up to it. Default 0.1. */
   upgradeMargin?: number;
+  /** A forwarded video keeps its lowest layer while the budget covers this fraction of it. Default 0.5. */
+  keepLowestFraction?: number;
 }
 
 const PRIORITY_RANK: Record<TrackPriority, number> = { screen: 0, speaker: 1, normal: 2 };
@@ -53,6 +58,7 @@ const PRIORITY_RANK: Record<TrackPriority, number> = { screen: 0, speaker: 1, no
 /** Deterministic: the same input gives the same output. */
 export function allocate(tracks: readonly AllocatorTrack[], estimateBps: number, options: AllocatorOptions = {}): AllocationResult {
   const margin = options.upgradeMargin ?? 0.1;
+  const keepLowest = options.keepLowestFraction ?? 0.5;
   const result: TrackAllocation[] = tracks.map((t) => ({ id: t.id, layer: -1, bps: 0, wantedLayer: wantedLayerOf(t) }));
   let budget = estimateBps;
   let allocated = 0;
@@ -76,7 +82,8 @@ export function allocate(tracks: readonly AllocatorTrack[], estimateBps: number,
   for (const i of video) {
     const t = tracks[i];
     const lowest = lowestLayerOf(t, result[i].wantedLayer);
-    if (budget >= cost(t, lowest, -1)) {
+    const needed = t.currentLayer >= 0 ? keepLowest * t.layerBps[lowest] : cost(t, lowest, -1);
+    if (budget >= needed) {
       result[i].layer = lowest;
       result[i].bps = t.layerBps[lowest];
       budget -= result[i].bps;

@@ -59,6 +59,36 @@ describe("ProbeController", () => {
   });
 });
 
+describe("ProbeController when a bottleneck appears", () => {
+  it("start-up probing is offered only in the first seconds: later, more wanted means a 1.25–1.5× step", () => {
+    const p = new ProbeController({ maxBps: 10_000_000 });
+    assert.equal(p.process(0, 1_000_000, 900_000), null);
+    assert.equal(p.process(5_000, 1_000_000, 900_000), null);
+    assert.equal(p.process(6_000, 1_000_000, 3_000_000)?.targetBps, 1_500_000, "not 3× and 6×");
+  });
+
+  it("no probe for 2 s after the estimate fell, the hold extends while it keeps falling", () => {
+    // The case a real 600 kbit/s token bucket showed: the estimate collapses, so the streams now
+    // want more than it — the worst moment to add bursts to the bottleneck's full queue.
+    const p = new ProbeController({ maxBps: 10_000_000 });
+    assert.equal(p.process(0, 1_200_000, 1_000_000), null);
+    assert.equal(p.process(1_000, 1_200_000, 1_000_000), null);
+    assert.equal(p.process(1_100, 530_000, 1_000_000), null, "fell: hold, even in start-up");
+    assert.equal(p.process(2_000, 450_000, 1_000_000), null);
+    assert.equal(p.process(3_900, 450_000, 1_000_000), null, "2 s after the last decrease only");
+    const c = p.process(4_000, 450_000, 1_000_000);
+    assert.ok(c, "then probing resumes");
+    assert.ok(c.targetBps <= 3 * 450_000);
+  });
+
+  it("small wobbles of the estimate do not hold probing", () => {
+    const p = new ProbeController({ maxBps: 10_000_000 });
+    p.process(0, 1_000_000, 900_000);
+    p.process(6_000, 1_000_000, 900_000);
+    assert.ok(p.process(6_050, 980_000, 2_000_000), "a 2 % dip is not a decrease");
+  });
+});
+
 describe("ProbeBitrateEstimator", () => {
   /** Cluster of `n` packets of `size` sent at `sendBps`, through a bottleneck of `linkBps`. */
   function run(sendBps: number, linkBps: number, n = 10, size = 1000): number {

@@ -7,6 +7,12 @@
 //   idle  ──> allocator wants more than the estimate ──> probe 1.25–1.5× the estimate (toward
 //             what it wants); a probe that fails doubles the wait before the next one
 //             (2 s … 15 s); one that succeeds, or the estimate rising 25 % on its own, resets it
+//
+// Start-up probing is for the first seconds of a connection only: a subscriber whose streams
+// first want more than the estimate when that estimate has just collapsed (a bottleneck
+// appeared) must not get 3× and 6× bursts into the queue that is already full. No probe
+// goes out for 2 s after any decrease of the estimate (libwebrtc probes in ALR, never while
+// overusing): the decrease is the path saying it carries less.
 
 export interface ProbeCluster {
   id: number;
@@ -40,6 +46,11 @@ const ALLOCATOR_STEP = 1.5;
 const MIN_ALLOCATOR_STEP = 1.25;
 /** The allocator must want this much more than the estimate before we probe for it. */
 const DEFICIT_RATIO = 1.05;
+/** Start-up probing is offered this long after the first call; later, only allocator-driven probes. */
+const STARTUP_WINDOW_MS = 5000;
+/** No probe this long after the estimate decreased by more than DECREASE_RATIO. */
+const HOLD_AFTER_DECREASE_MS = 2000;
+const DECREASE_RATIO = 0.95;
 
 const INIT = 0;
 const EXPONENTIAL = 1;
@@ -61,6 +72,9 @@ export class ProbeController {
   private lastResultBps = Number.NaN;
   /** Estimate when the last probe failed: rising well past it re-allows probing. */
   private failedAtBps = Number.POSITIVE_INFINITY;
+  private firstCallMs = Number.NaN;
+  private previousEstimateBps = 0;
+  private holdUntilMs = Number.NEGATIVE_INFINITY;
   /** Clusters requested so far (for stats). */
   clustersSent = 0;
 
@@ -74,6 +88,17 @@ export class ProbeController {
    */
   process(nowMs: number, estimateBps: number, wantedBps: number): ProbeCluster | null {
     const max = this.o.maxBps;
+    if (Number.isNaN(this.firstCallMs)) this.firstCallMs = nowMs;
+    if (estimateBps < DECREASE_RATIO * this.previousEstimateBps) {
+      this.holdUntilMs = nowMs + HOLD_AFTER_DECREASE_MS;
+      this.queuedTargetBps = 0;
+    }
+    this.previousEstimateBps = estimateBps;
+    if (nowMs < this.holdUntilMs) return null;
+    if (this.state === INIT && nowMs - this.firstCallMs > STARTUP_WINDOW_MS) {
+      this.state = IDLE;
+      this.nextAllowedMs = nowMs;
+    }
     if (this.queuedTargetBps > 0 && nowMs >= this.queuedAtMs) {
       const target = this.queuedTargetBps;
       this.queuedTargetBps = 0;

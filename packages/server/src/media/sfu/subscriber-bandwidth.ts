@@ -1,12 +1,16 @@
 import { type AllocatorTrack, allocate } from "../bwe/allocator.js";
+import { BweTraceWriter } from "../bwe/bwe-trace.js";
 import type { ProbeCluster } from "../bwe/probe-controller.js";
 import { RembEstimate } from "../bwe/remb.js";
 import { SendSideBwe } from "../bwe/send-side-bwe.js";
 import type { Consumer } from "./consumer.js";
+import { UpgradeTrial } from "./upgrade-trial.js";
 
 /** What the bandwidth manager needs from the transport toward the subscriber. */
 export interface BandwidthHost {
   readonly consumers: Map<string, Consumer>;
+  /** Names the congestion-control trace file (RELAIS_BWE_TRACE_DIR). */
+  readonly id?: string;
 }
 
 const NO_SPEAKERS: ReadonlySet<string> = new Set();
@@ -16,20 +20,6 @@ const DROP_REACT_RATIO = 0.85;
 const PROBE_PADDING = 255;
 /** At most this many probe packets per cluster (≈ 35 kB): a probe is a sample, not a flood. */
 const MAX_PROBE_PACKETS = 128;
-/** An upgrade the estimate takes back within this long failed: that layer waits out a back-off. */
-const UPGRADE_TRIAL_MS = 3000;
-const UPGRADE_BACKOFF_MS = 10_000;
-const MAX_UPGRADE_BACKOFF_MS = 30_000;
-
-/** Per simulcast consumer: the last upgrade on trial, and the layer held back after a failed one. */
-class UpgradeState {
-  trialLayer = -1;
-  trialSinceMs = 0;
-  blockedLayer = Number.MAX_SAFE_INTEGER;
-  blockedUntilMs = 0;
-  backoffMs = UPGRADE_BACKOFF_MS;
-}
-
 /** Probe packets go out in slices this far apart: the estimator needs a measurable send interval. */
 const PROBE_SLICE_MS = 5;
 
@@ -52,7 +42,7 @@ export class SubscriberBandwidth {
   private readonly lastOctets = new WeakMap<Consumer, number>();
   private readonly tracks: AllocatorTrack[] = [];
   private readonly trackConsumers: Consumer[] = [];
-  private readonly upgrades = new WeakMap<Consumer, UpgradeState>();
+  private readonly upgrades = new WeakMap<Consumer, UpgradeTrial>();
   private lastSpeakers: ReadonlySet<string> = NO_SPEAKERS;
   /** The estimate the last allocation used; a feedback that drops it by 15 % re-allocates at once. */
   private lastAllocationEstimate = 0;
@@ -63,7 +53,12 @@ export class SubscriberBandwidth {
   private closed = false;
   lastAllocatedBps = 0;
 
-  constructor(private readonly host: BandwidthHost) {}
+  /** Null unless RELAIS_BWE_TRACE_DIR is set (bwe/bwe-trace.ts). */
+  private readonly trace: BweTraceWriter | null;
+
+  constructor(private readonly host: BandwidthHost) {
+    this.trace = BweTraceWriter.open(host.id ?? "subscriber");
+  }
 
   nextSequence(): number {
     const s = this.twSeq;
@@ -72,10 +67,12 @@ export class SubscriberBandwidth {
   }
 
   onPacketSent(twSeq: number, nowMs: number, size: number): void {
+    if (this.trace !== null) this.trace.sent(nowMs, twSeq, size, this.probeClusterId);
     this.bwe.onPacketSent(twSeq, nowMs, size, this.probeClusterId);
   }
 
   onTransportFeedback(buf: Buffer, offset: number, length: number, nowMs: number): void {
+    if (this.trace !== null) this.trace.feedback(nowMs, buf, offset, length);
     if (!this.bwe.onTransportFeedbackPacket(buf, offset, length, nowMs)) return;
     this.feedbackSeen = true;
     // Congestion: act on this feedback, not at the next 250 ms tick — every frame of a layer the
@@ -142,79 +139,62 @@ export class SubscriberBandwidth {
       return;
     }
     this.lastAllocationEstimate = estimate;
+    if (this.trace !== null) this.trace.estimate(nowMs, estimate);
     const r = allocate(tracks, estimate);
     this.lastAllocatedBps = r.allocatedBps;
     for (let i = 0; i < r.tracks.length; i++) {
       const c = owners[i]!;
-      if (c.forwarder !== null) c.bandwidthLayer = this.guardUpgrade(c, r.tracks[i]!.layer, nowMs);
+      if (c.forwarder !== null) c.bandwidthLayer = this.guardUpgrade(c, r.tracks[i]!.layer, r.tracks[i]!.wantedLayer, estimate, nowMs);
     }
     if (!this.feedbackSeen) return;
     const probe = this.bwe.takeProbe(nowMs, r.allocatedBps + r.deficitBps);
     if (probe !== null) this.sendProbe(probe);
   }
 
-  /**
-   * Upgrades are trials: a probe can look faster than the path (a shaper's burst
-   * allowance), so a layer granted and taken back within UPGRADE_TRIAL_MS is not
-   * granted again before a back-off (10 s, doubling to 30 s) — no flapping into
-   * congestion every few seconds. Upgrades go one layer at a time; downgrades apply at once.
-   */
-  private guardUpgrade(c: Consumer, granted: number, nowMs: number): number {
+  /** See UpgradeTrial: an upgrade the estimate takes back soon waits out a back-off. */
+  private guardUpgrade(c: Consumer, granted: number, wanted: number, estimateBps: number, nowMs: number): number {
     let u = this.upgrades.get(c);
     if (u === undefined) {
-      u = new UpgradeState();
+      u = new UpgradeTrial();
       this.upgrades.set(c, u);
     }
     const previous = c.bandwidthLayer === Number.MAX_SAFE_INTEGER ? granted : c.bandwidthLayer;
-    if (u.trialLayer >= 0) {
-      if (granted < u.trialLayer && nowMs - u.trialSinceMs < UPGRADE_TRIAL_MS) {
-        u.blockedLayer = u.trialLayer;
-        u.blockedUntilMs = nowMs + u.backoffMs;
-        u.backoffMs = Math.min(MAX_UPGRADE_BACKOFF_MS, u.backoffMs * 2);
-        u.trialLayer = -1;
-      } else if (nowMs - u.trialSinceMs >= UPGRADE_TRIAL_MS) {
-        if (granted >= u.trialLayer) u.backoffMs = UPGRADE_BACKOFF_MS; // it held
-        u.trialLayer = -1;
-      }
-    }
-    if (nowMs < u.blockedUntilMs && granted >= u.blockedLayer) granted = u.blockedLayer - 1;
-    // Up one layer at a time: each step is a trial the path has to pass before the next.
-    if (previous >= 0 && granted > previous + 1) granted = previous + 1;
-    if (granted > previous && previous >= 0 && u.trialLayer < 0) {
-      u.trialLayer = granted;
-      u.trialSinceMs = nowMs;
-    }
-    return granted;
+    return u.guard(previous, granted, wanted, estimateBps, nowMs);
   }
 
   /**
-   * Padding-only RTX packets (RFC 4588) at the probe's rate, paced in slices over
-   * its duration (a burst would have no send interval to measure): the
-   * subscriber's feedback then tells whether the path carries that rate.
+   * A probe cluster at the probe's rate: every packet sent during its window counts
+   * toward it — media and retransmissions too (libwebrtc's pacer does the same) —
+   * and padding-only RTX packets (RFC 4588), paced in slices over the window (a burst
+   * would have no send interval to measure), fill in the rest. So the path sees the
+   * target rate, not the target plus the media: a probe into a bottleneck overfills
+   * its queue by no more than it has to.
    */
   private sendProbe(probe: ProbeCluster): void {
     if (this.probing) return;
-    const packets = Math.min(MAX_PROBE_PACKETS, Math.max(probe.minPackets, Math.ceil(probe.bytes / (PROBE_PADDING + 20))));
+    const mediaBytes = (this.lastAllocatedBps * probe.durationMs) / 8000;
+    const paddingBytes = Math.max(probe.minPackets * (PROBE_PADDING + 20), probe.bytes - mediaBytes);
+    const packets = Math.min(MAX_PROBE_PACKETS, Math.ceil(paddingBytes / (PROBE_PADDING + 20)));
     const slices = Math.max(2, Math.round(probe.durationMs / PROBE_SLICE_MS) + 1);
     const perSlice = Math.ceil(packets / slices);
     const id = probe.id;
     let left = packets;
     this.probing = true;
+    this.probeClusterId = id;
+    const end = (): void => {
+      this.probing = false;
+      this.probeClusterId = -1;
+    };
     const slice = (): void => {
       let via: Consumer | null = null;
       for (const c of this.host.consumers.values()) if (!c.closed && c.kind === "video" && c.canPad) via = c;
       if (via === null || this.closed) {
-        this.probing = false;
+        end();
         return;
       }
-      this.probeClusterId = id;
-      try {
-        for (let i = 0; i < perSlice && left > 0; i++, left--) if (via.sendPadding(PROBE_PADDING)) this.probePackets++;
-      } finally {
-        this.probeClusterId = -1;
-      }
+      for (let i = 0; i < perSlice && left > 0; i++, left--) if (via.sendPadding(PROBE_PADDING)) this.probePackets++;
       if (left > 0) setTimeout(slice, PROBE_SLICE_MS);
-      else this.probing = false;
+      else end();
     };
     slice();
   }
@@ -222,5 +202,6 @@ export class SubscriberBandwidth {
   /** The transport closed: no more probe slices. */
   close(): void {
     this.closed = true;
+    void this.trace?.close();
   }
 }

@@ -30,7 +30,7 @@ export interface OverloadGuardOptions {
   minCpu: number;
 }
 
-export const DEFAULT_OVERLOAD_GUARD: OverloadGuardOptions = { high: 0.92, low: 0.75, step: 0.1, sustain: 3, minCpu: 0.5 };
+export const DEFAULT_OVERLOAD_GUARD: OverloadGuardOptions = { high: 0.92, low: 0.75, step: 0.1, sustain: 2, minCpu: 0.5 };
 
 /**
  * Graceful saturation of one media worker. A worker that cannot keep up would

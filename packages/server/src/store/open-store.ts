@@ -1,3 +1,4 @@
+import { chmodSync, closeSync, openSync } from "node:fs";
 import path from "node:path";
 import BetterSqlite3 from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
@@ -64,6 +65,12 @@ export async function openStore(o: OpenStoreOptions): Promise<Store> {
 }
 
 function sqliteDialect(file: string): SqliteDialect {
+  if (file !== ":memory:" && !file.startsWith("file:")) {
+    // Participants' identities and session history are personal data: owner-only, like the key file.
+    // SQLite gives the -wal and -shm files the database file's permissions.
+    closeSync(openSync(file, "a", 0o600));
+    chmodSync(file, 0o600);
+  }
   const database = new BetterSqlite3(file);
   // WAL: readers never block the writer and a crash loses no committed write;
   // NORMAL sync is durable in WAL mode except across a power loss of the OS.

@@ -27,7 +27,7 @@ storeContract("sqlite", async () => {
   };
 });
 
-test("sqlite: WAL journal, key file beside the database with mode 0600", async () => {
+test("sqlite: WAL journal, database, its WAL and the key file beside it with mode 0600", async () => {
   const dir = path.join(root, "files");
   mkdirSync(dir, { recursive: true });
   const store = await openStore({ sqlitePath: path.join(dir, "relais.db") });
@@ -38,6 +38,7 @@ test("sqlite: WAL journal, key file beside the database with mode 0600", async (
     const db = new BetterSqlite3(path.join(dir, "relais.db"), { readonly: true });
     assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
     db.close();
+    for (const f of ["relais.db", "relais.db-wal"]) assert.equal(statSync(path.join(dir, f)).mode & 0o777, 0o600, f);
   } finally {
     await store.close();
   }

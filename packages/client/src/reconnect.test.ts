@@ -70,6 +70,32 @@ test("stops at once when the server refuses the resume", async () => {
   assert.ok(!outcome.ok && outcome.error instanceof RelaisError && outcome.error.code === "RESUME_FAILED");
 });
 
+test("RATE_LIMITED is retried no sooner than the server's retryAfterS, within the window", async () => {
+  const clock = fakeClock();
+  let attempts = 0;
+  const outcome = await resumeWithBackoff({
+    ...clock,
+    deadlineMs: 60_000,
+    attempt: async () => {
+      attempts++;
+      if (attempts === 1) throw new RelaisError("RATE_LIMITED", "Too many joins", { retryAfterS: 7 });
+      if (attempts === 2) throw new RelaisError("RATE_LIMITED", "Too many joins"); // no hint: the capped backoff
+      return "joined";
+    },
+  });
+  assert.deepEqual(outcome, { ok: true, value: "joined" });
+  assert.deepEqual(clock.sleeps, [250, 7000, 2000]);
+  const late = fakeClock();
+  const expired = await resumeWithBackoff({
+    ...late,
+    deadlineMs: 5_000,
+    attempt: async () => {
+      throw new RelaisError("RATE_LIMITED", "Too many joins", { retryAfterS: 30 });
+    },
+  });
+  assert.equal(!expired.ok && expired.reason, "expired", "a retry after the window is not attempted");
+});
+
 test("stops when the user leaves meanwhile", async () => {
   const clock = fakeClock();
   let left = false;

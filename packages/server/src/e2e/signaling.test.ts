@@ -102,12 +102,16 @@ test("joins beyond the per-IP limit get RATE_LIMITED and the socket closes with 
   try {
     const codes: (string | undefined)[] = [];
     let last: SignalClient | null = null;
+    let refusal: { details?: { retryAfterS?: unknown } } = {};
     for (let i = 0; i < 3; i++) {
       last = await SignalClient.connect(limited.wsUrl);
       const res = await last.request({ type: "join", token: await limited.token({ room: "flood", identity: `p${i}` }) });
       codes.push(res.type === "joined" ? "joined" : (res as { code?: string }).code);
+      if (res.type !== "joined") refusal = res as typeof refusal;
     }
     assert.deepEqual(codes, ["joined", "joined", "RATE_LIMITED"]);
+    const retryAfterS = refusal.details?.retryAfterS;
+    assert.ok(typeof retryAfterS === "number" && retryAfterS >= 1 && retryAfterS <= 60, `retryAfterS ${retryAfterS}`);
     await waitFor("close", () => last!.closeCode !== null);
     assert.equal(last!.closeCode, 4029);
   } finally {

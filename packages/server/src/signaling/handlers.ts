@@ -16,7 +16,9 @@ const join: Handler<"join"> = async (s, m) => {
   if (s.state !== "awaiting_join") throw new RelaisError("ALREADY_JOINED");
   const allowed = s.deps.joinLimiter.take(s.remoteAddress);
   if (!allowed.ok) {
-    s.sendError("RATE_LIMITED", m.id, `Too many joins from this address; retry in ${allowed.retryAfterS} s.`);
+    s.sendError("RATE_LIMITED", m.id, `Too many joins from this address; retry in ${allowed.retryAfterS} s.`, {
+      retryAfterS: allowed.retryAfterS,
+    });
     s.closeSocket(WsCloseCode.RATE_LIMITED, "RATE_LIMITED");
     return;
   }

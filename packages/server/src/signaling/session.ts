@@ -67,9 +67,15 @@ export class SignalSession implements SignalSink {
     }
   }
 
-  sendError(code: ErrorCode, requestId: number | undefined, message?: string): void {
+  sendError(code: ErrorCode, requestId: number | undefined, message?: string, details?: Record<string, unknown>): void {
     const err = new RelaisError(code, message);
-    this.send({ type: "error", ...(requestId !== undefined ? { requestId } : {}), code: err.code, message: err.message });
+    this.send({
+      type: "error",
+      ...(requestId !== undefined ? { requestId } : {}),
+      code: err.code,
+      message: err.message,
+      ...(details ? { details } : {}),
+    });
   }
 
   /** SignalSink.close: the room ended this participant's session. */

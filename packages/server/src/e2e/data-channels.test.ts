@@ -53,16 +53,10 @@ function publish(page: Page, bytes: number[], options: Record<string, unknown>):
   ] as const);
 }
 
-test("data channels: chat in the web app, lossy binary round trip, destinationIdentities, size limit", async () => {
-  const link = await env.node.joinLink("data");
-  const pages = [await openChatPage(link, "Alice"), await openChatPage(link, "Bob"), await openChatPage(link, "Carol")];
-  const [alice, bob, carol] = pages as [Page, Page, Page];
-  const ids = await Promise.all(pages.map(localIdentity));
-  const [aliceId, bobId, carolId] = ids as [string, string, string];
-
-  // Every page's channels are relayed both ways: each pings until it has heard every other page.
+/** Every page pings (reliable, topic "ping") until each has heard every other page. */
+async function pingEveryone(pages: Page[], ids: string[], what: string): Promise<void> {
   await waitFor(
-    "pings between all three pages",
+    what,
     async () => {
       await Promise.all(pages.map((p) => publish(p, [1], { topic: "ping" })));
       const heard = await Promise.all(
@@ -73,6 +67,17 @@ test("data channels: chat in the web app, lossy binary round trip, destinationId
     30_000,
     300,
   );
+}
+
+test("data channels: chat in the web app, lossy binary round trip, destinationIdentities, size limit", async () => {
+  const link = await env.node.joinLink("data");
+  const pages = [await openChatPage(link, "Alice"), await openChatPage(link, "Bob"), await openChatPage(link, "Carol")];
+  const [alice, bob, carol] = pages as [Page, Page, Page];
+  const ids = await Promise.all(pages.map(localIdentity));
+  const [aliceId, bobId, carolId] = ids as [string, string, string];
+
+  // Every page's channels are relayed both ways: each pings until it has heard every other page.
+  await pingEveryone(pages, ids, "pings between all three pages");
   const pings = (await received(bob)).filter((g) => g.topic === "ping" && g.from === aliceId);
   assert.ok(
     pings.every((g) => g.reliable && g.name === "Alice"),
@@ -189,18 +194,7 @@ test("data channels of a room that spans two media workers reach every participa
     const transports = await Promise.all(two.media.workers.map(async (w) => (await w.request("getWorkerStats", {})).transports));
     assert.deepEqual(transports, [2, 1], "the room spans both workers");
 
-    await waitFor(
-      "pings between all three pages, across workers",
-      async () => {
-        await Promise.all(pages.map((p) => publish(p, [1], { topic: "ping" })));
-        const heard = await Promise.all(
-          pages.map(async (p) => new Set((await received(p)).filter((g) => g.topic === "ping").map((g) => g.from))),
-        );
-        return heard.every((set, i) => ids.every((id, j) => i === j || set.has(id)));
-      },
-      30_000,
-      300,
-    );
+    await pingEveryone(pages, ids, "pings between all three pages, across workers");
     // Addressed across workers: Bob (worker 1) writes to Carol (worker 0) only; Alice never sees it.
     await publish(bob, [9, 9], { topic: "dm", destinationIdentities: [carolId] });
     await publish(bob, [10], { topic: "after-dm" });

@@ -2,6 +2,7 @@
  * node binary) and batched UDP sends. Context-aware, so media worker threads can load it. */
 #include <openssl/crypto.h>
 
+#include "rx_timestamp.h"
 #include "send_batch.h"
 #include "srtp_napi.h"
 
@@ -20,7 +21,7 @@ NAPI_MODULE_INIT() {
   }
 #ifdef __linux__
   if (!export_function(env, exports, "sendBatch", send_batch) || !export_function(env, exports, "encodeSockaddr", encode_sockaddr) ||
-      !export_function(env, exports, "socketPort", socket_port)) {
+      !export_function(env, exports, "socketPort", socket_port) || !export_function(env, exports, "rxAgeUs", rx_age_us)) {
     return NULL;
   }
 #endif

@@ -152,6 +152,7 @@ test("the pure-TypeScript path (RELAIS_NATIVE=0) forwards the same load, nothing
   const native = await node.media.workers[0]!.request("getWorkerStats", {});
   assert.equal(native.nativeAccelerator, true, "the addon is built by npm install and used by default");
   assert.equal(native.udpBatch?.native, true, "sends go out through sendmmsg");
+  assert.equal(native.udpKernelTimestamps, true, "transport-cc arrival times come from the kernel");
   // Workers copy the environment when they start: this node's workers run without the addon.
   process.env.RELAIS_NATIVE = "0";
   let ts: TestNode;
@@ -174,6 +175,7 @@ test("the pure-TypeScript path (RELAIS_NATIVE=0) forwards the same load, nothing
     const stats = await ts.media.workers[0]!.request("getWorkerStats", {});
     assert.equal(stats.nativeAccelerator, false);
     assert.equal(stats.udpBatch?.native, false);
+    assert.equal(stats.udpKernelTimestamps, false);
     assert.ok(stats.rtpForwarded > 500, `forwarded ${stats.rtpForwarded}`);
   } finally {
     await ts.stop();

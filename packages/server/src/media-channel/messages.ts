@@ -201,6 +201,8 @@ export interface WorkerStats {
   videoStreamsShedTotal: number;
   /** SRTP and sends through the native addon (false: the pure-TypeScript path). */
   nativeAccelerator: boolean;
+  /** Transport-cc arrival times are the kernel's receive times (SIOCGSTAMPNS through the addon), not when the worker read the datagram. */
+  udpKernelTimestamps: boolean;
   /** The UDP socket's send batches: sendmmsg when native; dropped = socket buffer full. */
   udpBatch: { sent: number; dropped: number; errors: number; flushes: number; lastErrno: number; native: boolean } | null;
   /** PLIs sent to publishers (new subscribers, subscribers' own PLI/FIR, throttled). */

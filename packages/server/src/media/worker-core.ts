@@ -355,6 +355,7 @@ export class WorkerCore {
         videoStreamsShed: this.guard.shedCount,
         videoStreamsShedTotal: this.guard.totalShed,
         nativeAccelerator: loadNativeBinding() !== null,
+        udpKernelTimestamps: this.udp?.kernelTimestamps ?? false,
         udpBatch: this.udp ? { ...this.udp.batch.stats, native: this.udp.batch.native } : null,
         keyframeRequestsSent,
         data: { ...this.dataStats },

@@ -61,7 +61,8 @@ export class BatchSender {
   private readonly binding: NativeBinding | null;
   private readonly state: DgramState | null;
   private readonly handle: UdpHandle;
-  private readonly fd: number;
+  /** The socket's file descriptor when the native path is on (checked against its port), else -1. */
+  readonly fd: number;
   private readonly v4mapped: boolean;
   private readonly maxPackets: number;
   private readonly offsets: Int32Array;

@@ -5,7 +5,8 @@
  * authenticated it (ICE-lite: we never send checks of our own).
  */
 export interface TupleOwner {
-  handlePacket(buf: Buffer, tuple: Tuple): void;
+  /** `arrivalMs`: when the kernel received it (performance.now() clock), where the socket tells; else now. */
+  handlePacket(buf: Buffer, tuple: Tuple, arrivalMs?: number): void;
   handleTupleClosed(tuple: Tuple): void;
 }
 

@@ -1,4 +1,5 @@
 import dgram from "node:dgram";
+import { loadNativeBinding } from "../srtp/native-binding.js";
 import { BatchSender, type SendDestination } from "./batch-sender.js";
 import type { Tuple, TupleOwner, UnownedPacketHandler } from "./tuple.js";
 
@@ -14,15 +15,25 @@ export class UdpEndpoint {
    */
   readonly batch: BatchSender;
   private readonly tuples = new Map<string, Map<number, UdpTuple>>();
+  /** Arrival times come from the kernel (SIOCGSTAMPNS) rather than from when the worker read a datagram. */
+  readonly kernelTimestamps: boolean;
   onSendError: (err: Error) => void = () => {};
 
   private constructor(socket: dgram.Socket, onUnowned: UnownedPacketHandler) {
     this.socket = socket;
     this.batch = new BatchSender({ socket });
+    // Kernel receive times (rx-timestamp.c): transport-cc feedback must not bunch datagrams that
+    // queued while the worker was busy. Without the addon, the time the worker read them.
+    const fd = this.batch.fd;
+    const rxAgeUs = fd >= 0 ? (loadNativeBinding()?.rxAgeUs ?? null) : null;
+    rxAgeUs?.(fd); // the first call enables timestamping on the socket
+    this.kernelTimestamps = rxAgeUs !== null;
     socket.on("message", (msg, rinfo) => {
       const t = this.tuples.get(rinfo.address)?.get(rinfo.port);
-      if (t?.owner) t.owner.handlePacket(msg, t);
-      else onUnowned(msg, new UdpTuple(this, rinfo.address, rinfo.port, rinfo.family === "IPv6" ? 6 : 4));
+      if (t?.owner) {
+        const age = rxAgeUs === null ? -1 : rxAgeUs(fd);
+        t.owner.handlePacket(msg, t, age < 0 ? undefined : performance.now() - age / 1000);
+      } else onUnowned(msg, new UdpTuple(this, rinfo.address, rinfo.port, rinfo.family === "IPv6" ? 6 : 4));
     });
   }
 

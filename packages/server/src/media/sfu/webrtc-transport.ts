@@ -148,7 +148,7 @@ export class WebRtcTransport implements TupleOwner {
     if (this.state === "new") this.setState("connecting");
   }
 
-  handlePacket(buf: Buffer, tuple: Tuple): void {
+  handlePacket(buf: Buffer, tuple: Tuple, arrivalMs?: number): void {
     const b0 = buf[0]!;
     if (b0 >= 128 && b0 <= 191) {
       if (buf.length < 12 || this.srtp === null) {
@@ -157,7 +157,7 @@ export class WebRtcTransport implements TupleOwner {
       }
       const b1 = buf[1]!;
       if (b1 >= 192 && b1 <= 223) this.receiveRtcp(buf);
-      else this.receiveRtp(buf);
+      else this.receiveRtp(buf, arrivalMs);
       return;
     }
     if (b0 <= 3) {
@@ -233,7 +233,7 @@ export class WebRtcTransport implements TupleOwner {
 
   // ---------- RTP / RTCP ----------
 
-  private receiveRtp(buf: Buffer): void {
+  private receiveRtp(buf: Buffer, arrivalMs: number | undefined): void {
     // Decrypted in place: every datagram (or TCP frame) arrives in a buffer of its own.
     const n = this.srtp!.unprotectRtpInPlace(buf, 0, buf.length);
     if (n < 0) {
@@ -247,11 +247,12 @@ export class WebRtcTransport implements TupleOwner {
     const now = performance.now();
     const twcc = this.twcc;
     if (twcc !== null) {
-      // Transport-wide sequence number of every packet (media and RTX) with its arrival time, for feedback.
+      // Transport-wide sequence number of every packet (media and RTX) with its arrival time, for feedback:
+      // the kernel's receive time where the socket gives it, so a busy worker does not bunch arrivals.
       const at = findExtension(plain, plain.length, this.twccExtensionId);
       if (at >= 0) {
         const o = at & 0xffff;
-        twcc.record((plain[o]! << 8) | plain[o + 1]!, now, ssrc);
+        twcc.record((plain[o]! << 8) | plain[o + 1]!, arrivalMs ?? now, ssrc);
       }
     }
     const p = this.producersBySsrc.get(ssrc);

@@ -54,6 +54,8 @@ export interface NativeBinding {
   encodeSockaddr?(address: string, port: number, v4mapped: boolean, out: Buffer, offset: number): number;
   /** Local port of a bound datagram socket, -1 if `fd` is not one. */
   socketPort?(fd: number): number;
+  /** Linux only. µs since the kernel received the datagram last read on `fd`; -1 before the first (the first call enables timestamps). */
+  rxAgeUs?(fd: number): number;
   readonly sockaddrSlotSize: number;
   readonly openssl: string;
 }

@@ -44,11 +44,22 @@ export interface SimulcastLayerSpec {
   height: number;
 }
 
+/** What describes a producer's stream: the worker's produce and pipeProduce, and the main thread's record of it. */
+export interface ProducerStreamSpec {
+  kind: "audio" | "video";
+  mid: string;
+  ssrc: number;
+  codec: CodecParameters;
+  extensions: ExtensionIdMap;
+  /** Simulcast: the streams, lowest quality first; their SSRCs are learned from the rid extension. Null = one stream. */
+  layers: SimulcastLayerSpec[] | null;
+}
+
 export interface MediaRequests {
   createRouter: { req: { routerId: string }; res: Record<string, never> };
   closeRouter: { req: { routerId: string }; res: Record<string, never> };
   /** The room of this router now has routers on other workers too: its data packets go to them (`dataOut`). */
-  setRouterSpansWorkers: { req: { routerId: string; spans: boolean }; res: Record<string, never> };
+  setRouterSpansWorkers: { req: { routerId: string }; res: Record<string, never> };
   /** A data packet (sender stamped) from a participant of the room on another worker, for this worker's participants. */
   deliverData: { req: { routerId: string; reliable: boolean; packet: Uint8Array }; res: { delivered: number } };
   createWebRtcTransport: {
@@ -64,18 +75,7 @@ export interface MediaRequests {
   restartIce: { req: { transportId: string; iceUfrag: string; icePwd: string; remoteIceUfrag: string }; res: Record<string, never> };
   closeTransport: { req: { transportId: string }; res: Record<string, never> };
   produce: {
-    req: {
-      transportId: string;
-      producerId: string;
-      kind: "audio" | "video";
-      mid: string;
-      ssrc: number;
-      rtxSsrc: number | null;
-      codec: CodecParameters;
-      extensions: ExtensionIdMap;
-      /** Simulcast: the streams, lowest quality first; their SSRCs are learned from the rid extension. Null = one stream. */
-      layers?: SimulcastLayerSpec[] | null;
-    };
+    req: ProducerStreamSpec & { transportId: string; producerId: string; rtxSsrc: number | null };
     res: Record<string, never>;
   };
   /** The room's dominant speaker: subscribers' bandwidth allocation serves this producer's video before others (after screen shares). */
@@ -108,18 +108,7 @@ export interface MediaRequests {
   closePipeConsumer: { req: { pipeId: number }; res: Record<string, never> };
   /** On another worker: a producer fed by pipe `pipeId`; keyframe requests go back to `port` (the home worker). */
   pipeProduce: {
-    req: {
-      routerId: string;
-      producerId: string;
-      pipeId: number;
-      port: number;
-      kind: "audio" | "video";
-      mid: string;
-      ssrc: number;
-      codec: CodecParameters;
-      extensions: ExtensionIdMap;
-      layers: SimulcastLayerSpec[] | null;
-    };
+    req: ProducerStreamSpec & { routerId: string; producerId: string; pipeId: number; port: number };
     res: Record<string, never>;
   };
   pauseProducer: { req: { producerId: string; paused: boolean }; res: Record<string, never> };

@@ -1,19 +1,13 @@
-import type { CodecParameters, ExtensionIdMap, SimulcastLayerSpec } from "../media-channel/messages.js";
+import type { ProducerStreamSpec } from "../media-channel/messages.js";
 import type { IceCandidate } from "../sdp/answer.js";
 import type { MediaPlane } from "./media-plane.js";
 import { MediaTransport } from "./media-transport.js";
 import type { MediaWorker } from "./media-worker.js";
 
 /** What the router remembers of a producer to pipe it to another worker. */
-export interface ProducerRecord {
+export interface ProducerRecord extends ProducerStreamSpec {
   worker: MediaWorker;
   transport: MediaTransport;
-  kind: "audio" | "video";
-  mid: string;
-  ssrc: number;
-  codec: CodecParameters;
-  extensions: ExtensionIdMap;
-  layers: SimulcastLayerSpec[] | null;
   /** Worker → pipe id, for every other worker the producer is piped to. */
   pipes: Map<MediaWorker, number>;
   /** Dynacast: which simulcast layers the subscribers on each worker want; the union is reported. */
@@ -129,7 +123,7 @@ export class MediaRouter {
     await Promise.all(
       [...this.routerIds].map(([w, routerId]) => {
         this.plane.dataListeners.set(routerId, onDataOut);
-        return w.request("setRouterSpansWorkers", { routerId, spans: true }).catch(() => {});
+        return w.request("setRouterSpansWorkers", { routerId }).catch(() => {});
       }),
     );
   }
@@ -188,12 +182,7 @@ export class MediaRouter {
       producerId,
       pipeId,
       port: p.worker.pipePort,
-      kind: p.kind,
-      mid: p.mid,
-      ssrc: p.ssrc,
-      codec: p.codec,
-      extensions: p.extensions,
-      layers: p.layers,
+      ...streamSpec(p),
     });
     try {
       await p.worker.request("pipeConsume", { producerId, pipeId, port: worker.pipePort });
@@ -236,4 +225,8 @@ export class MediaRouter {
     for (const routerId of this.routerIds.values()) this.plane.dataListeners.delete(routerId);
     await Promise.all([...this.routerIds].map(([w, routerId]) => w.request("closeRouter", { routerId }).catch(() => {})));
   }
+}
+
+function streamSpec(p: ProducerStreamSpec): ProducerStreamSpec {
+  return { kind: p.kind, mid: p.mid, ssrc: p.ssrc, codec: p.codec, extensions: p.extensions, layers: p.layers };
 }

@@ -2,7 +2,7 @@ import type {
   CodecParameters,
   DataParticipant,
   ExtensionIdMap,
-  SimulcastLayerSpec,
+  ProducerStreamSpec,
   TransportState,
   TransportStats,
 } from "../media-channel/messages.js";
@@ -48,18 +48,14 @@ export class MediaTransport {
     return this.worker.request("setRemoteParameters", { transportId: this.id, remoteIceUfrag, fingerprints });
   }
 
-  async produce(p: {
-    producerId: string;
-    kind: "audio" | "video";
-    mid: string;
-    ssrc: number;
-    rtxSsrc: number | null;
-    codec: CodecParameters;
-    extensions: ExtensionIdMap;
-    layers: SimulcastLayerSpec[] | null;
-    /** Dynacast: which simulcast layers anyone watches (lowest first), whenever that changes. */
-    onLayersWanted?: (active: boolean[]) => void;
-  }): Promise<unknown> {
+  async produce(
+    p: ProducerStreamSpec & {
+      producerId: string;
+      rtxSsrc: number | null;
+      /** Dynacast: which simulcast layers anyone watches (lowest first), whenever that changes. */
+      onLayersWanted?: (active: boolean[]) => void;
+    },
+  ): Promise<unknown> {
     const { onLayersWanted, ...request } = p;
     await this.worker.request("produce", { transportId: this.id, ...request });
     const { producerId, rtxSsrc: _rtx, ...record } = request;

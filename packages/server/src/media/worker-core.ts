@@ -167,12 +167,10 @@ export class WorkerCore {
       }
       return {};
     },
-    setRouterSpansWorkers: ({ routerId, spans }) => {
+    setRouterSpansWorkers: ({ routerId }) => {
       const r = this.routers.get(routerId);
       if (!r) throw new RequestError("NOT_FOUND", `router ${routerId} not found`);
-      r.toOtherWorkers = spans
-        ? (packet, reliable) => this.notify("dataOut", { routerId, reliable, packet: new Uint8Array(packet) })
-        : null;
+      r.toOtherWorkers = (packet, reliable) => this.notify("dataOut", { routerId, reliable, packet: new Uint8Array(packet) });
       return {};
     },
     deliverData: ({ routerId, reliable, packet }) => {

@@ -38,7 +38,8 @@ export class ThreadLoadSampler {
     const elu = performance.eventLoopUtilization(this.lastElu);
     this.lastElu = performance.eventLoopUtilization();
     const now = performance.now();
-    const onCpu = readOnCpuNs();
+    // Where the kernel has no schedstat (not Linux), it never will: stop asking.
+    const onCpu = this.lastOnCpuNs === null ? null : readOnCpuNs();
     const wallNs = (now - this.lastWallMs) * 1e6;
     const cpu = onCpu !== null && this.lastOnCpuNs !== null && wallNs > 0 ? Math.min(1, (onCpu - this.lastOnCpuNs) / wallNs) : null;
     this.lastWallMs = now;

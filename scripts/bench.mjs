@@ -562,6 +562,9 @@ function report(o, info, runs, profileText, when, command, saturation) {
   }
   const get = (s, t) => by.get(`${s.key}|${t}`) ?? [];
   const med = (list, f) => median(list.map(f));
+  /** The median of `f` over the runs, formatted with `digits` decimals and `unit`. */
+  const cell = (list, f, digits, unit = "") => `${fmt(med(list, f), digits)}${unit}`;
+  const latency = (list) => `${fmt(med(list, (v) => v.latencyMs.p50))} / ${fmt(med(list, (v) => v.latencyMs.p99))} ms`;
   const profile = runs.find((r) => r.result?.srtpProfile)?.result.srtpProfile ?? "?";
   const L = [BEGIN, ""];
   L.push(
@@ -651,35 +654,14 @@ function report(o, info, runs, profileText, when, command, saturation) {
         row([
           s.label,
           target === "relais" ? "native" : "TypeScript",
-          `${fmt(
-            med(r, (v) => v.server?.cpuPercent),
-            0,
-          )} %`,
-          `${fmt(
-            med(r, (v) => v.server?.rssBytes / 2 ** 20),
-            0,
-          )} MB`,
-          `${fmt(
-            med(r, (v) => v.server?.rssPerStreamBytes / 1024),
-            0,
-          )} kB`,
-          `${fmt(
-            med(r, (v) => v.lossRate * 100),
-            3,
-          )} %`,
-          fmt(
-            med(r, (v) => v.nacksSent),
-            0,
-          ),
-          `${fmt(med(r, (v) => v.latencyMs.p50))} / ${fmt(med(r, (v) => v.latencyMs.p99))} ms`,
-          `${fmt(
-            med(r, (v) => v.joinTimeMs),
-            0,
-          )} ms`,
-          `${fmt(
-            med(r, (v) => v.client.cpuPercent),
-            0,
-          )} %`,
+          cell(r, (v) => v.server?.cpuPercent, 0, " %"),
+          cell(r, (v) => v.server?.rssBytes / 2 ** 20, 0, " MB"),
+          cell(r, (v) => v.server?.rssPerStreamBytes / 1024, 0, " kB"),
+          cell(r, (v) => v.lossRate * 100, 3, " %"),
+          cell(r, (v) => v.nacksSent, 0),
+          latency(r),
+          cell(r, (v) => v.joinTimeMs, 0, " ms"),
+          cell(r, (v) => v.client.cpuPercent, 0, " %"),
           `${fmt(other, 2)} cores`,
           notes(r),
         ]),
@@ -711,23 +693,11 @@ function report(o, info, runs, profileText, when, command, saturation) {
         row([
           s.label,
           t === "floor-plain" ? "plain" : "SRTP",
-          `${fmt(
-            med(r, (v) => v.server?.cpuPercent),
-            0,
-          )} %`,
-          `${fmt(
-            med(r, (v) => v.server?.rssBytes / 2 ** 20),
-            0,
-          )} MB`,
-          `${fmt(
-            med(r, (v) => v.lossRate * 100),
-            3,
-          )} %`,
-          `${fmt(med(r, (v) => v.latencyMs.p50))} / ${fmt(med(r, (v) => v.latencyMs.p99))} ms`,
-          `${fmt(
-            med(r, (v) => v.client.cpuPercent),
-            0,
-          )} %`,
+          cell(r, (v) => v.server?.cpuPercent, 0, " %"),
+          cell(r, (v) => v.server?.rssBytes / 2 ** 20, 0, " MB"),
+          cell(r, (v) => v.lossRate * 100, 3, " %"),
+          latency(r),
+          cell(r, (v) => v.client.cpuPercent, 0, " %"),
         ]),
       );
     }

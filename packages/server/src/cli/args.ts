@@ -40,6 +40,12 @@ export interface ParsedArgs {
   optionalArg(name: string): string | undefined;
 }
 
+/** `--name=value` or `--name` → `name`. */
+function flagName(arg: string): string {
+  const eq = arg.indexOf("=");
+  return eq > 0 ? arg.slice(2, eq) : arg.slice(2);
+}
+
 /** Parses `args` against `spec`; unknown flags, missing values and extra arguments are UsageErrors. `--` ends the flags. */
 export function parseArgs(args: readonly string[], spec: ArgSpec, usage?: string): ParsedArgs {
   const values = new Map<string, string>();
@@ -58,7 +64,7 @@ export function parseArgs(args: readonly string[], spec: ArgSpec, usage?: string
       continue;
     }
     const eq = a.indexOf("=");
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    const name = flagName(a);
     if (!known(name)) throw new UsageError(`unknown option --${name}`, usage);
     if (spec.switches?.includes(name)) {
       if (eq > 0) throw new UsageError(`--${name} takes no value`, usage);
@@ -69,8 +75,10 @@ export function parseArgs(args: readonly string[], spec: ArgSpec, usage?: string
       values.set(name, a.slice(eq + 1));
       continue;
     }
+    // The next argument is the value, even when it starts with "-" (a base64url secret can):
+    // only a missing one, "--" or one of this command's own flags means the value was left out.
     const v = args[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new UsageError(`--${name} needs a value`, usage);
+    if (v === undefined || v === "--" || (v.startsWith("--") && known(flagName(v)))) throw new UsageError(`--${name} needs a value`, usage);
     values.set(name, v);
     i++;
   }

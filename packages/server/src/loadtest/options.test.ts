@@ -29,3 +29,17 @@ test("--simulcast refuses what it cannot do", () => {
   refuses(["--simulcast", "--subscriber-sizes", "huge"], /must be top, mixed, rotate or auto/);
   assert.throws(() => parseLoadTestArgs(["--floor", "srtp", "--simulcast"], {}), /--floor does not simulcast/);
 });
+
+test("a secret that starts with dashes is read as the value of --api-secret; unknown flags are refused", () => {
+  const o = parseLoadTestArgs(["--url", "http://127.0.0.1:7880", "--api-key", "k", "--api-secret", "--Ab_c", "--json"], {});
+  assert.equal(o.apiSecret, "--Ab_c");
+  assert.equal(o.json, true);
+  assert.throws(
+    () => parseLoadTestArgs([...base, "--subscribers"], {}),
+    (e: Error) => e instanceof LoadTestUsageError && /--subscribers needs a value/.test(e.message),
+  );
+  assert.throws(
+    () => parseLoadTestArgs([...base, "--publisher", "2"], {}),
+    (e: Error) => e instanceof LoadTestUsageError && /unknown option --publisher/.test(e.message),
+  );
+});

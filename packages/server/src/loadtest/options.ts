@@ -1,3 +1,4 @@
+import { parseArgs, UsageError } from "../cli/args.js";
 import { parseDuration } from "../shared/duration.js";
 import { RESOLUTIONS, type Resolution } from "./clip.js";
 import { simulcastPlanOrNull } from "./simulcast-plan.js";
@@ -66,30 +67,42 @@ export const LOAD_TEST_USAGE = `Usage:
       The floor for comparison: the same traffic through a bare Node UDP relay (plain),
       or one that unprotects and re-protects SRTP per packet (srtp), in a child process.`;
 
-export class LoadTestUsageError extends Error {}
+/** Bad load-test arguments: `relais load-test: message` and the usage, exit code 2. */
+export class LoadTestUsageError extends UsageError {}
 
-const BOOLEAN_FLAGS = new Set(["video-only", "audio-only", "json", "meeting", "simulcast"]);
+const VALUE_FLAGS = [
+  "url",
+  "api-key",
+  "api-secret",
+  "room",
+  "publishers",
+  "subscribers",
+  "resolution",
+  "duration",
+  "warmup",
+  "join-concurrency",
+  "server-pid",
+  "floor",
+  "drop-rate",
+  "subscriber-sizes",
+] as const;
+const SWITCHES = ["video-only", "audio-only", "json", "meeting", "simulcast"] as const;
 
+/** The shared `relais` argument rules (`--name value`, `--name=value`, a value may start with "-"), as a Map. */
 function parseFlags(args: string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (!a.startsWith("--")) throw new LoadTestUsageError(`unexpected argument "${a}"`);
-    const eq = a.indexOf("=");
-    if (eq > 0) {
-      flags.set(a.slice(2, eq), a.slice(eq + 1));
-      continue;
-    }
-    const name = a.slice(2);
-    if (BOOLEAN_FLAGS.has(name)) {
-      flags.set(name, "true");
-      continue;
-    }
-    const v = args[i + 1];
-    if (v === undefined || v.startsWith("--")) throw new LoadTestUsageError(`${a} needs a value`);
-    flags.set(name, v);
-    i++;
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs(args, { values: VALUE_FLAGS, switches: SWITCHES });
+  } catch (err) {
+    if (err instanceof UsageError) throw new LoadTestUsageError(err.message, LOAD_TEST_USAGE);
+    throw err;
   }
+  const flags = new Map<string, string>();
+  for (const name of VALUE_FLAGS) {
+    const v = parsed.get(name);
+    if (v !== undefined) flags.set(name, v);
+  }
+  for (const name of SWITCHES) if (parsed.has(name)) flags.set(name, "true");
   return flags;
 }
 
@@ -108,28 +121,6 @@ function seconds(flags: Map<string, string>, name: string, fallback: number): nu
   if (s === null) throw new LoadTestUsageError(`--${name}: cannot read "${text}" (examples: 20s, 2m)`);
   return s;
 }
-
-const KNOWN = new Set([
-  "url",
-  "api-key",
-  "api-secret",
-  "room",
-  "publishers",
-  "subscribers",
-  "meeting",
-  "resolution",
-  "duration",
-  "warmup",
-  "video-only",
-  "audio-only",
-  "join-concurrency",
-  "json",
-  "server-pid",
-  "floor",
-  "simulcast",
-  "drop-rate",
-  "subscriber-sizes",
-]);
 
 const SUBSCRIBER_SIZES = new Set<string>(["auto", "top", "mixed", "rotate"]);
 
@@ -153,7 +144,6 @@ function simulcastOptions(
 
 export function parseLoadTestArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LoadTestOptions {
   const flags = parseFlags(args);
-  for (const k of flags.keys()) if (!KNOWN.has(k)) throw new LoadTestUsageError(`unknown option --${k}`);
   if (flags.has("video-only") && flags.has("audio-only")) throw new LoadTestUsageError("give --video-only or --audio-only, not both");
   const floorText = flags.get("floor");
   if (floorText !== undefined && floorText !== "plain" && floorText !== "srtp")

@@ -19,6 +19,17 @@ import type { ApiKeyRecord, ApiKeyRepository } from "./types.js";
  *
  * Nothing is cached: a revoked key fails on the very next request.
  */
+/**
+ * 256 random bits, base64url, never starting with "-" or "_": a secret pasted after
+ * a flag (`--api-secret -x…`) must not read as another flag in someone's shell tool.
+ */
+export function newSecret(): string {
+  for (;;) {
+    const s = randomBytes(32).toString("base64url");
+    if (/^[A-Za-z0-9]/.test(s)) return s;
+  }
+}
+
 export class SqlApiKeyRepository implements ApiKeyRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -27,7 +38,7 @@ export class SqlApiKeyRepository implements ApiKeyRepository {
 
   async create(o: { name: string; key?: string; secret?: string; createdAt?: number }): Promise<{ record: ApiKeyRecord; secret: string }> {
     const key = o.key ?? `API${randomBytes(8).toString("hex")}`;
-    const secret = o.secret ?? randomBytes(32).toString("base64url");
+    const secret = o.secret ?? newSecret();
     const salt = randomBytes(16);
     const row = {
       key,

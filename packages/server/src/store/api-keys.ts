@@ -5,6 +5,17 @@ import type { SecretBox } from "./secret-box.js";
 import type { ApiKeyRecord, ApiKeyRepository } from "./types.js";
 
 /**
+ * 256 random bits, base64url, never starting with "-" or "_": a secret pasted after
+ * a flag (`--api-secret -x…`) must not read as another flag in someone's shell tool.
+ */
+export function newSecret(): string {
+  for (;;) {
+    const s = randomBytes(32).toString("base64url");
+    if (/^[A-Za-z0-9]/.test(s)) return s;
+  }
+}
+
+/**
  * API keys. Each secret is kept twice, for two different checks:
  *
  * - `secret_hash` = HMAC-SHA256(per-key salt, secret) answers HTTP Basic
@@ -19,17 +30,6 @@ import type { ApiKeyRecord, ApiKeyRepository } from "./types.js";
  *
  * Nothing is cached: a revoked key fails on the very next request.
  */
-/**
- * 256 random bits, base64url, never starting with "-" or "_": a secret pasted after
- * a flag (`--api-secret -x…`) must not read as another flag in someone's shell tool.
- */
-export function newSecret(): string {
-  for (;;) {
-    const s = randomBytes(32).toString("base64url");
-    if (/^[A-Za-z0-9]/.test(s)) return s;
-  }
-}
-
 export class SqlApiKeyRepository implements ApiKeyRepository {
   constructor(
     private readonly db: Kysely<Database>,

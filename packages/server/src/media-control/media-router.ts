@@ -133,13 +133,11 @@ export class MediaRouter {
     const p: ProducerRecord = { ...record, pipes: new Map(), wanted: new Map(), lastWanted: null };
     this.producers.set(producerId, p);
     if (!p.layers || !p.onLayersWanted) return;
-    let last = "";
     this.plane.producerListeners.set(producerId, (workerIndex, active) => {
       p.wanted.set(workerIndex, active);
       const union = p.layers!.map((_, i) => [...p.wanted.values()].some((a) => a[i] === true));
-      const key = union.join();
-      if (key === last) return;
-      last = key;
+      const last = p.lastWanted;
+      if (last !== null && union.every((wanted, i) => wanted === last[i])) return;
       p.lastWanted = union;
       p.onLayersWanted!(union);
     });

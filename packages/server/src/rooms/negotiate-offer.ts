@@ -1,4 +1,4 @@
-import { type ClientMessageOf, canPublishSource } from "@relais/protocol";
+import { type ClientMessageOf, canPublishSource, type ServerMessage } from "@relais/protocol";
 import { DATA_MAX_MESSAGE_SIZE } from "../media-channel/messages.js";
 import type { MediaTransport } from "../media-control/media-transport.js";
 import {
@@ -183,16 +183,7 @@ export async function negotiateOffer(
         rtxSsrc: rtx,
         layers: layers ? layers.map((l) => ({ rid: l.rid, width: l.width, height: l.height })) : null,
         // Dynacast: the publisher stops encoding the streams nobody watches (RTCRtpSender encodings[i].active).
-        ...(layers
-          ? {
-              onLayersWanted: (active: boolean[]) =>
-                p.send({
-                  type: "subscribedQualityUpdate",
-                  trackSid: sid,
-                  layers: layers.map((l, i) => ({ rid: l.rid, active: active[i] === true })),
-                }),
-            }
-          : {}),
+        ...(layers ? { onLayersWanted: (active: boolean[]) => p.send(layersWantedUpdate(sid, layers, active)) } : {}),
         codec: {
           mimeType: codec.mimeType,
           payloadType: codec.payloadType,
@@ -341,4 +332,9 @@ export async function unpublish(
   if (!p.publications.delete(pub.sid)) return;
   await transport?.closeProducer(pub.producerId);
   ctx.unpublished(p, pub);
+}
+
+/** Dynacast: which of a publication's simulcast layers (lowest first) anyone watches, for its publisher. */
+export function layersWantedUpdate(trackSid: string, layers: readonly { rid: string }[], active: readonly boolean[]): ServerMessage {
+  return { type: "subscribedQualityUpdate", trackSid, layers: layers.map((l, i) => ({ rid: l.rid, active: active[i] === true })) };
 }

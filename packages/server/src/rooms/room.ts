@@ -6,7 +6,14 @@ import type { CodecPolicy } from "../sdp/codecs.js";
 import { newSid } from "../shared/ids.js";
 import { RelaisError } from "../shared/relais-error.js";
 import type { TypedEmitter } from "../shared/typed-emitter.js";
-import { type NegotiationContext, type NegotiationResult, negotiateOffer, releaseSubscription, unpublish } from "./negotiate-offer.js";
+import {
+  layersWantedUpdate,
+  type NegotiationContext,
+  type NegotiationResult,
+  negotiateOffer,
+  releaseSubscription,
+  unpublish,
+} from "./negotiate-offer.js";
 import type { Participant } from "./participant.js";
 import { RoomActivity } from "./room-activity.js";
 import type { RoomEventMap } from "./room-events.js";
@@ -158,9 +165,7 @@ export class Room {
     if (!router) return;
     for (const pub of p.publications.values()) {
       const active = pub.layers ? router.layersWanted(pub.producerId) : null;
-      if (!pub.layers || !active) continue;
-      const layers = pub.layers.map((l, i) => ({ rid: l.rid, active: active[i] === true }));
-      p.send({ type: "subscribedQualityUpdate", trackSid: pub.sid, layers });
+      if (pub.layers && active) p.send(layersWantedUpdate(pub.sid, pub.layers, active));
     }
   }
 

@@ -34,10 +34,10 @@ export class PacketCache {
   }
 
   get(sequence: number, nowMs: number): Buffer | null {
-    const slot = sequence & this.mask;
-    return this.sequences[slot] === sequence && nowMs - this.arrivals[slot]! <= this.maxAgeMs ? this.packets[slot]! : null;
+    return this.has(sequence, nowMs) ? this.packets[sequence & this.mask]! : null;
   }
 
+  /** The slot still holds `sequence`, stored no longer than `maxAgeMs` ago. */
   has(sequence: number, nowMs: number): boolean {
     const slot = sequence & this.mask;
     return this.sequences[slot] === sequence && nowMs - this.arrivals[slot]! <= this.maxAgeMs;

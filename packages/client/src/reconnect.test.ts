@@ -24,30 +24,26 @@ function fakeClock() {
   };
 }
 
-test("retries transient failures until an attempt succeeds", async () => {
+/** Runs the resume loop on a fake clock; `attempt(n)` (n from 1) throws or returns the resumed value. */
+async function resume(deadlineMs: number, attempt: (n: number) => string) {
   const clock = fakeClock();
   let attempts = 0;
-  const outcome = await resumeWithBackoff({
-    ...clock,
-    deadlineMs: 60_000,
-    attempt: async () => {
-      attempts++;
-      if (attempts < 3) throw clientError(attempts === 1 ? "SIGNAL_UNREACHABLE" : "SIGNAL_CLOSED");
-      return "joined";
-    },
+  const outcome = await resumeWithBackoff({ ...clock, deadlineMs, attempt: async () => attempt(++attempts) });
+  return { outcome, clock, attempts };
+}
+
+test("retries transient failures until an attempt succeeds", async () => {
+  const { outcome, clock } = await resume(60_000, (n) => {
+    if (n < 3) throw clientError(n === 1 ? "SIGNAL_UNREACHABLE" : "SIGNAL_CLOSED");
+    return "joined";
   });
   assert.deepEqual(outcome, { ok: true, value: "joined" });
   assert.deepEqual(clock.sleeps, [250, 500, 1000]);
 });
 
 test("gives up when the resume window passes", async () => {
-  const clock = fakeClock();
-  const outcome = await resumeWithBackoff({
-    ...clock,
-    deadlineMs: 5_000,
-    attempt: async () => {
-      throw clientError("SIGNAL_UNREACHABLE");
-    },
+  const { outcome, clock } = await resume(5_000, () => {
+    throw clientError("SIGNAL_UNREACHABLE");
   });
   assert.equal(outcome.ok, false);
   assert.equal(!outcome.ok && outcome.reason, "expired");
@@ -55,15 +51,8 @@ test("gives up when the resume window passes", async () => {
 });
 
 test("stops at once when the server refuses the resume", async () => {
-  const clock = fakeClock();
-  let attempts = 0;
-  const outcome = await resumeWithBackoff({
-    ...clock,
-    deadlineMs: 60_000,
-    attempt: async () => {
-      attempts++;
-      throw new RelaisError("RESUME_FAILED");
-    },
+  const { outcome, attempts } = await resume(60_000, () => {
+    throw new RelaisError("RESUME_FAILED");
   });
   assert.equal(attempts, 1);
   assert.equal(!outcome.ok && outcome.reason, "rejected");
@@ -71,27 +60,15 @@ test("stops at once when the server refuses the resume", async () => {
 });
 
 test("RATE_LIMITED is retried no sooner than the server's retryAfterS, within the window", async () => {
-  const clock = fakeClock();
-  let attempts = 0;
-  const outcome = await resumeWithBackoff({
-    ...clock,
-    deadlineMs: 60_000,
-    attempt: async () => {
-      attempts++;
-      if (attempts === 1) throw new RelaisError("RATE_LIMITED", "Too many joins", { retryAfterS: 7 });
-      if (attempts === 2) throw new RelaisError("RATE_LIMITED", "Too many joins"); // no hint: the capped backoff
-      return "joined";
-    },
+  const { outcome, clock } = await resume(60_000, (n) => {
+    if (n === 1) throw new RelaisError("RATE_LIMITED", "Too many joins", { retryAfterS: 7 });
+    if (n === 2) throw new RelaisError("RATE_LIMITED", "Too many joins"); // no hint: the capped backoff
+    return "joined";
   });
   assert.deepEqual(outcome, { ok: true, value: "joined" });
   assert.deepEqual(clock.sleeps, [250, 7000, 2000]);
-  const late = fakeClock();
-  const expired = await resumeWithBackoff({
-    ...late,
-    deadlineMs: 5_000,
-    attempt: async () => {
-      throw new RelaisError("RATE_LIMITED", "Too many joins", { retryAfterS: 30 });
-    },
+  const { outcome: expired } = await resume(5_000, () => {
+    throw new RelaisError("RATE_LIMITED", "Too many joins", { retryAfterS: 30 });
   });
   assert.equal(!expired.ok && expired.reason, "expired", "a retry after the window is not attempted");
 });

@@ -17,13 +17,9 @@ interface Got {
   sum: number;
 }
 
-async function openChatPage(link: string, name: string): Promise<Page> {
-  const page = await openJoinLink(env.browser, link, name, { viewport: { width: 1100, height: 700 } });
-  await recordData(page);
-  return page;
-}
-
-async function recordData(page: Page): Promise<void> {
+/** A joined page whose received data is recorded; `query` adds to the join link (e.g. `&camera=0`). */
+async function openChatPage(link: string, name: string, query = ""): Promise<Page> {
+  const page = await openJoinLink(env.browser, link, name, { query, viewport: { width: 1100, height: 700 } });
   // Record every dataReceived the SDK emits (small payloads in full, large ones as length and checksum).
   await page.evaluate(() => {
     const g = globalThis as any;
@@ -42,6 +38,7 @@ async function recordData(page: Page): Promise<void> {
       });
     });
   });
+  return page;
 }
 
 const received = (page: Page): Promise<Got[]> => page.evaluate(() => (globalThis as any).__data as Got[]);
@@ -183,11 +180,7 @@ test("data channels of a room that spans two media workers reach every participa
   try {
     const link = await two.joinLink("data-two-workers");
     const pages: Page[] = [];
-    for (const name of ["Alice", "Bob", "Carol"]) {
-      const page = await openJoinLink(env.browser, link, name, { query: "&camera=0&microphone=0" });
-      await recordData(page);
-      pages.push(page);
-    }
+    for (const name of ["Alice", "Bob", "Carol"]) pages.push(await openChatPage(link, name, "&camera=0&microphone=0"));
     const [alice, bob, carol] = pages as [Page, Page, Page];
     const ids = await Promise.all(pages.map(localIdentity));
     const [aliceId, bobId, carolId] = ids as [string, string, string];

@@ -58,7 +58,6 @@ export interface NetNamespace {
   exec(argv: string[]): Promise<string>;
   /** Replaces the rate limit of `direction` (tc tbf as the veth end's root qdisc). */
   setRateLimit(limit: RateLimit): Promise<void>;
-  clearRateLimit(direction: Direction): Promise<void>;
   /** `tc -s qdisc show` of the veth end that shapes `direction` (queue, drops, overlimits). */
   qdiscStats(direction: Direction): Promise<string>;
   /** Replaces the random loss (nftables inside the namespace). */
@@ -178,12 +177,6 @@ export async function createNetNamespace(): Promise<NetNamespace> {
       // tbf (tc-tbf(8)): a token bucket at `rate`, queueing at most `latency` worth of packets.
       const args = ["rate", `${kbit}kbit`, "burst", String(burstBytes), "latency", `${latencyMs}ms`];
       await tc(direction, ["qdisc", "replace", ...device(direction), "root", "tbf", ...args]);
-    },
-    clearRateLimit: async (direction) => {
-      await tc(direction, ["qdisc", "del", ...device(direction), "root"]).catch((err: Error) => {
-        // Deleting the default qdisc is refused: there was no limit to clear.
-        if (!/Cannot delete qdisc with handle of zero|No such file or directory|Invalid handle/i.test(err.message)) throw err;
-      });
     },
     qdiscStats: (direction) => tc(direction, ["-s", "qdisc", "show", ...device(direction)]),
     setLoss: async ({ directions, percent, protocol = "udp" }) => {

@@ -1,4 +1,4 @@
-import { parseArgs, UsageError } from "../cli/args.js";
+import { type ParsedArgs, parseArgs, UsageError } from "../cli/args.js";
 import { parseDuration } from "../shared/duration.js";
 import { RESOLUTIONS, type Resolution } from "./clip.js";
 import { simulcastPlanOrNull } from "./simulcast-plan.js";
@@ -88,25 +88,17 @@ const VALUE_FLAGS = [
 ] as const;
 const SWITCHES = ["video-only", "audio-only", "json", "meeting", "simulcast"] as const;
 
-/** The shared `relais` argument rules (`--name value`, `--name=value`, a value may start with "-"), as a Map. */
-function parseFlags(args: string[]): Map<string, string> {
-  let parsed: ReturnType<typeof parseArgs>;
+/** The shared `relais` argument rules (`--name value`, `--name=value`, a value may start with "-"). */
+function parseFlags(args: string[]): ParsedArgs {
   try {
-    parsed = parseArgs(args, { values: VALUE_FLAGS, switches: SWITCHES });
+    return parseArgs(args, { values: VALUE_FLAGS, switches: SWITCHES });
   } catch (err) {
     if (err instanceof UsageError) throw new LoadTestUsageError(err.message, LOAD_TEST_USAGE);
     throw err;
   }
-  const flags = new Map<string, string>();
-  for (const name of VALUE_FLAGS) {
-    const v = parsed.get(name);
-    if (v !== undefined) flags.set(name, v);
-  }
-  for (const name of SWITCHES) if (parsed.has(name)) flags.set(name, "true");
-  return flags;
 }
 
-function count(flags: Map<string, string>, name: string, fallback: number, max: number): number {
+function count(flags: ParsedArgs, name: string, fallback: number, max: number): number {
   const text = flags.get(name);
   if (text === undefined) return fallback;
   const n = Number(text);
@@ -114,7 +106,7 @@ function count(flags: Map<string, string>, name: string, fallback: number, max: 
   return n;
 }
 
-function seconds(flags: Map<string, string>, name: string, fallback: number): number {
+function seconds(flags: ParsedArgs, name: string, fallback: number): number {
   const text = flags.get(name);
   if (text === undefined) return fallback;
   const s = parseDuration(text);
@@ -125,7 +117,7 @@ function seconds(flags: Map<string, string>, name: string, fallback: number): nu
 const SUBSCRIBER_SIZES = new Set<string>(["auto", "top", "mixed", "rotate"]);
 
 function simulcastOptions(
-  flags: Map<string, string>,
+  flags: ParsedArgs,
   resolution: Resolution,
   floor: FloorMode | null,
 ): Pick<LoadTestOptions, "simulcast" | "subscriberSizes"> {
